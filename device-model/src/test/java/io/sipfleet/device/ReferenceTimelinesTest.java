@@ -230,18 +230,26 @@ class ReferenceTimelinesTest {
 
     // ---- rows 6 and 7: failback -----------------------------------------------------------
 
-    @Test
-    void onBackupTheProbeGoesAtPlusFailbackIntervalAndFailsBackWhenThePrimaryIsBack() {
+    /** When each model is registered on the backup with the primary silent from the start: V3 7.5 s, V2 16 s. */
+    private static long onBackupAt(String model) {
+        return model.equals("V3") ? 7_500L : 16_000L;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"V2", "V3"})
+    void onBackupTheProbeGoesAtPlusFailbackIntervalAndFailsBackWhenThePrimaryIsBack(String model) {
         Sim sim = new Sim();
         sim.primary().mode(SILENT);
-        Phone p = sim.phone(V3).powerOn();
+        Phone p = sim.phone(FirmwareProfile.byName(model).orElseThrow()).powerOn();
         sim.at(100_000, () -> sim.primary().mode(UP));
-        sim.advanceTo(7_500 + 1_800_000 + 1);
+        long onBackup = onBackupAt(model);
+        sim.advanceTo(onBackup + 1_800_000 + 1);
 
+        assertThat(sim.first(p, Registered.class).at()).isEqualTo(onBackup);
         FailbackProbe probe = sim.first(p, FailbackProbe.class);
-        assertThat(probe.at()).isEqualTo(1_807_500L);
+        assertThat(probe.at()).isEqualTo(onBackup + 1_800_000);
         Failback fb = sim.first(p, Failback.class);
-        assertThat(fb.at()).isEqualTo(1_807_500L);
+        assertThat(fb.at()).isEqualTo(onBackup + 1_800_000);
         assertThat(fb.server().role()).isEqualTo("primary");
         assertThat(fb.from().role()).isEqualTo("backup");
         // a new register dialog: a Call-ID the line has not used before
@@ -250,22 +258,27 @@ class ReferenceTimelinesTest {
         assertThat(p.activeServer(1)).isEqualTo("primary");
     }
 
-    @Test
-    void onBackupWithThePrimaryStillSilentTheProbeRetransmitsThirtyTwoSecondsAndTheNextComesAnIntervalLater() {
+    @ParameterizedTest
+    @ValueSource(strings = {"V2", "V3"})
+    void onBackupWithThePrimaryStillSilentTheProbeRetransmitsThirtyTwoSecondsAndTheNextComesAnIntervalLater(
+            String model) {
         Sim sim = new Sim();
         sim.primary().mode(SILENT);
-        Phone p = sim.phone(V3).powerOn();
+        Phone p = sim.phone(FirmwareProfile.byName(model).orElseThrow()).powerOn();
         sim.advanceTo(3_700_000);
 
+        long probe1 = onBackupAt(model) + 1_800_000;
         List<FailbackProbe> probes = sim.events(p, FailbackProbe.class);
-        assertThat(probes).extracting(PhoneEvent::at).containsExactly(1_807_500L, 3_639_500L);
+        assertThat(probes).extracting(PhoneEvent::at).containsExactly(probe1, probe1 + 32_000 + 1_800_000);
         List<Long> probeSends = sim.world().packets(pk -> pk.callId().equals(probes.get(0).callId()))
-                .stream().map(SipWorld.Packet::at).toList();
-        assertThat(probeSends).containsExactly(1_807_500L, 1_808_000L, 1_809_000L, 1_811_000L, 1_815_000L,
-                1_819_000L, 1_823_000L, 1_827_000L, 1_831_000L, 1_835_000L, 1_839_000L);
+                .stream().map(pk -> pk.at() - probe1).toList();
+        // RFC 3261 Timer E for a REGISTER, capped at T2 = 4 s, until Timer F = 32 s
+        assertThat(probeSends).containsExactly(0L, 500L, 1_500L, 3_500L, 7_500L, 11_500L, 15_500L, 19_500L,
+                23_500L, 27_500L, 31_500L);
         FailbackProbeFailed failed = sim.first(p, FailbackProbeFailed.class);
-        assertThat(failed.at()).isEqualTo(1_839_500L);
-        assertThat(failed.nextProbeAt()).isEqualTo(3_639_500L);
+        assertThat(failed.at()).isEqualTo(probe1 + 32_000);
+        assertThat(failed.reason()).isEqualTo("timeout");
+        assertThat(failed.nextProbeAt()).isEqualTo(probe1 + 32_000 + 1_800_000);
         assertThat(p.activeServer(1)).isEqualTo("backup");
         assertThat(sim.events(p, Failback.class)).isEmpty();
     }
