@@ -141,7 +141,8 @@ final class Attempt implements ClientTransactionListener {
         finish();
         if (response.success()) {
             outcome.success(this, response);
-        } else if (response.serverUnavailable()) {
+        } else if (response.serverUnavailable() && !provisionalSeen) {
+            // after a 1xx the server has shown it is there: a 5xx then comes from further on (a refusal)
             outcome.unavailable(this, Integer.toString(response.status()));
         } else {
             outcome.rejected(this, response);

@@ -30,7 +30,6 @@ final class Line {
     private long registerCseq;
     private int grantedExpires;
     private Walk owner;
-    private Attempt registerAttempt;
     private Attempt probe;
     private Attempt keepalive;
     private Cancellable refreshTimer = Cancellable.NONE;
@@ -192,10 +191,8 @@ final class Line {
 
     Attempt registerAttempt(ServerConfig server, long budget, Purpose purpose, Attempt.Outcome outcome) {
         int expires = server.ttl();
-        registerAttempt = new Attempt(ctx, this,
-                new Attempt.Spec(Method.REGISTER, purpose, registerCallId, null, expires), ++registerCseq, server,
-                budget, outcome);
-        return registerAttempt.start();
+        return new Attempt(ctx, this, new Attempt.Spec(Method.REGISTER, purpose, registerCallId, null, expires),
+                ++registerCseq, server, budget, outcome).start();
     }
 
     void registerAttemptDone(Attempt a) {

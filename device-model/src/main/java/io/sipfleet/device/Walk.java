@@ -38,7 +38,6 @@ final class Walk {
     private Attempt attempt;
     private boolean registeringPhase;
     private boolean finished;
-    private final long startedAt;
 
     /**
      * @param order       servers in walk order
@@ -53,7 +52,6 @@ final class Walk {
         this.step = step;
         this.directFirst = directFirst;
         this.refresh = refresh;
-        this.startedAt = line.ctx().now();
     }
 
     void start() {
@@ -64,20 +62,12 @@ final class Walk {
         return step == null;
     }
 
-    boolean refresh() {
-        return refresh;
-    }
-
     boolean registering() {
         return registeringPhase && !finished;
     }
 
     boolean finished() {
         return finished;
-    }
-
-    long startedAt() {
-        return startedAt;
     }
 
     /** Calls the walk off: its attempt is abandoned, nothing more is reported. */

@@ -452,6 +452,26 @@ class FailoverRulesTest {
         assertThat(up.server().role()).isEqualTo("primary");
     }
 
+    @Test
+    void a503AfterAProvisionalIsARefusalNotAFailover() {
+        Sim sim = new Sim();
+        Phone caller = sim.phone(V3).user("1001").line(b -> b.keepAliveInterval(0)).powerOn();
+        Phone callee = sim.phone(V3).user("1002").line(b -> b.keepAliveInterval(0)).powerOn();
+        call(sim, caller, "1002");
+        assertThat(callee.callState()).isEqualTo(CallState.RINGING);
+        sim.advanceTo(2_000);
+        // the callee's side answers 503 after the 180 (a downstream failure relayed by the proxy)
+        sim.world().respond(new io.sipfleet.device.sip.InboundRequest(INVITE, 1, callee.view().callId(), "1001", "",
+                0, sim.world().dialogHandle(callee.view().callId())), 503);
+        sim.advanceTo(40_000);
+
+        assertThat(sim.events(caller, Failover.class)).isEmpty();
+        CallFailed failed = sim.first(caller, CallFailed.class);
+        assertThat(failed.at()).isEqualTo(2_000L);
+        assertThat(failed.reasons()).extracting(r -> r.reason()).containsExactly("503");
+        assertThat(caller.activeServer(1)).isEqualTo("primary");
+    }
+
     // ---- a server list of three -------------------------------------------------------------
 
     @Test

@@ -1,6 +1,5 @@
 package io.sipfleet.device.testing;
 
-import io.sipfleet.device.sip.ClientTransactionListener;
 import io.sipfleet.device.sip.Credentials;
 import io.sipfleet.device.sip.DigestChallenge;
 import io.sipfleet.device.sip.InboundRequest;
@@ -392,6 +391,11 @@ public final class SipWorld implements SipSignalling {
         }
     }
 
+    /** The world's handle of the dialog with that Call-ID (to answer for a callee in a test), or null. */
+    public Object dialogHandle(String callId) {
+        return dialogs.get(callId);
+    }
+
     /** A phone answers a request the world sent it. */
     @Override
     public void respond(InboundRequest request, int status) {
@@ -495,10 +499,5 @@ public final class SipWorld implements SipSignalling {
             this.callerLine = callerLine;
             this.callee = callee;
         }
-    }
-
-    /** Unused by the world itself: keeps {@link ClientTransactionListener} in the fixture's vocabulary. */
-    static ClientTransactionListener listenerOf(OutboundRequest r) {
-        return r.listener();
     }
 }
