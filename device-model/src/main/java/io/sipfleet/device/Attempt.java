@@ -155,7 +155,12 @@ final class Attempt implements ClientTransactionListener {
             return;
         }
         finish();
-        outcome.unavailable(this, "timeout");
+        if (provisionalSeen) {
+            // the server answered 1xx, so it is available (§4): the request ends there, no failover
+            outcome.rejected(this, SipResponse.of(408, "Request Timeout"));
+        } else {
+            outcome.unavailable(this, "timeout");
+        }
     }
 
     @Override

@@ -226,7 +226,7 @@ public final class Phone implements SipEndpoint {
         switch (key.kind()) {
             case DIGIT -> digit(key.digit());
             case SEND -> {
-                if (c != null && c.state == CallState.DIALING) {
+                if (c != null && c.state == CallState.DIALING && c.digits.length() > 0) {
                     place();
                 } else if (c != null && c.state == CallState.RINGING) {
                     answer();
@@ -349,8 +349,7 @@ public final class Phone implements SipEndpoint {
         notice = null;
         Call c = call;
         if (c == null) {
-            startDialing(defaultLine());
-            tone = Tone.DIAL;
+            tone = startDialing(defaultLine()) == null ? Tone.NONE : Tone.DIAL;
         } else if (c.state == CallState.RINGING) {
             answer();
         } else if (c.state == CallState.DIALING) {

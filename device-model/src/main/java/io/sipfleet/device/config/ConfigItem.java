@@ -2,7 +2,7 @@ package io.sipfleet.device.config;
 
 /**
  * The line configuration items of behaviour.md §2: the camelCase key the APIs use and the vendor's
- * label ("SIPN Register Port"). Validation errors name both.
+ * label ("SIPN Register Port"). Validation errors name the key, which is what API clients send.
  */
 public enum ConfigItem {
     REGISTER_ADDR("registerAddr", "Register Addr"),

@@ -256,6 +256,9 @@ public final class SipWorld implements SipSignalling {
             }
             if (response.provisional()) {
                 tx.provisional = true;
+                if (tx.r.method().invite()) {
+                    tx.timeout.cancel(); // Timer B runs in the Calling state only (RFC 3261 §17.1.1.2)
+                }
             } else {
                 end(tx);
             }
