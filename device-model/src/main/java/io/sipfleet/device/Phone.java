@@ -695,7 +695,7 @@ public final class Phone implements SipEndpoint {
         for (Call e : ending) {
             if (e.callId.equals(bye.callId())) {
                 ctx.signalling().respond(bye, 200);
-                e.walk.cancel();
+                e.walk.detachStep(); // a walk that is registering the line carries on as a registration
                 ended(e, "remote-hangup");
                 return;
             }

@@ -189,7 +189,8 @@ public final class LineConfig {
 
         private Builder() {}
 
-        Builder copy() {
+        /** An independent copy of this builder. */
+        public Builder copy() {
             Builder b = new Builder();
             b.registerAddr = registerAddr;
             b.registerPort = registerPort;

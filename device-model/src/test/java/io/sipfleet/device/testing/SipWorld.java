@@ -67,7 +67,7 @@ public final class SipWorld implements SipSignalling {
     private final Map<String, String> accounts = new HashMap<>();
     private final Map<String, Binding> location = new HashMap<>();
     private final Map<String, Dialog> dialogs = new HashMap<>();
-    private final Map<Long, Tx> transactions = new HashMap<>();
+    private final Map<TxKey, Tx> transactions = new HashMap<>();
     private final Map<String, Long> autoAnswerNumbers = new HashMap<>();
     private final List<Packet> packets = new ArrayList<>();
     private final List<Accepted> accepted = new ArrayList<>();
@@ -171,7 +171,7 @@ public final class SipWorld implements SipSignalling {
             return; // end to end, nothing to answer
         }
         Tx tx = new Tx(r, server);
-        transactions.put(r.id(), tx);
+        transactions.put(TxKey.of(r), tx);
         deliver(tx);
         SipTimers timers = new SipTimers(r.t1());
         if (!r.server().transport().reliable()) {
@@ -204,7 +204,7 @@ public final class SipWorld implements SipSignalling {
 
     @Override
     public void abandon(OutboundRequest r) {
-        Tx tx = transactions.get(r.id());
+        Tx tx = transactions.get(TxKey.of(r));
         if (tx != null) {
             end(tx);
         }
@@ -214,7 +214,7 @@ public final class SipWorld implements SipSignalling {
         tx.alive = false;
         tx.retransmit.cancel();
         tx.timeout.cancel();
-        transactions.remove(tx.r.id());
+        transactions.remove(TxKey.of(tx.r));
     }
 
     private void log(OutboundRequest r, boolean retransmission) {
@@ -466,6 +466,13 @@ public final class SipWorld implements SipSignalling {
 
         public int received(Method m) {
             return received.getOrDefault(m, 0);
+        }
+    }
+
+    /** Request ids are unique per phone only. */
+    private record TxKey(String phone, long id) {
+        static TxKey of(OutboundRequest r) {
+            return new TxKey(r.phoneId(), r.id());
         }
     }
 
