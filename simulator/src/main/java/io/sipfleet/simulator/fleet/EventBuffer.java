@@ -1,0 +1,41 @@
+package io.sipfleet.simulator.fleet;
+
+import io.sipfleet.device.event.PhoneEvent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The last events of one phone, bounded: the oldest go first when it is full. Thread-safe. */
+final class EventBuffer {
+    private final int capacity;
+    private final ArrayDeque<PhoneEvent> events;
+    private long dropped;
+
+    EventBuffer(int capacity) {
+        this.capacity = capacity;
+        this.events = new ArrayDeque<>(Math.min(capacity, 16));
+    }
+
+    synchronized void add(PhoneEvent e) {
+        if (events.size() == capacity) {
+            events.removeFirst();
+            dropped++;
+        }
+        events.addLast(e);
+    }
+
+    /** Events at or after {@code since} (simulation-clock ms), oldest first. */
+    synchronized List<PhoneEvent> since(long since) {
+        List<PhoneEvent> out = new ArrayList<>();
+        for (PhoneEvent e : events) {
+            if (e.at() >= since) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    synchronized long dropped() {
+        return dropped;
+    }
+}

@@ -1,0 +1,686 @@
+package io.sipfleet.simulator.sip;
+
+import gov.nist.javax.sip.ClientTransactionExt;
+import gov.nist.javax.sip.SipStackExt;
+import gov.nist.javax.sip.clientauthutils.AuthenticationHelper;
+import gov.nist.javax.sip.clientauthutils.UserCredentials;
+import io.sipfleet.device.config.ServerConfig;
+import io.sipfleet.device.config.Transport;
+import io.sipfleet.device.sip.Credentials;
+import io.sipfleet.device.sip.DigestChallenge;
+import io.sipfleet.device.sip.InboundRequest;
+import io.sipfleet.device.sip.Method;
+import io.sipfleet.device.sip.OutboundRequest;
+import io.sipfleet.device.sip.SipEndpoint;
+import io.sipfleet.device.sip.SipResponse;
+import io.sipfleet.device.sip.SipSignalling;
+import io.sipfleet.device.sip.TransportFailure;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TooManyListenersException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.concurrent.Executor;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.Timeout;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ProxyAuthenticateHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * The phones' port to real SIP: one JAIN-SIP stack for the whole fleet, UDP and TCP listening points
+ * on one address and port, phones told apart by Contact user. It carries out the device model's
+ * requests as real transactions (T1 of the request on every transaction, the authenticated resends
+ * included), reports responses, timeouts and transport failures back on each phone's own executor,
+ * detects ICMP port-unreachable for UDP servers and routes requests from servers to the right phone.
+ * Nothing here blocks the caller: sends run on a small striped pool.
+ */
+public final class JainSipSignalling implements SipSignalling, SipListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JainSipSignalling.class.getName());
+
+    /**
+     * @param bindAddress      the address the stack binds (loopback by default)
+     * @param port             its SIP port, UDP and TCP
+     * @param threads          the stack's message threads
+     * @param connectTimeoutMs bound on a TCP connect
+     * @param userAgent        the User-Agent header
+     */
+    public record Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent) {
+        public static Settings defaults() {
+            return new Settings("127.0.0.1", 5070, 4, 7_500, "sipfleet");
+        }
+    }
+
+    private final Settings settings;
+    private final Function<String, Executor> phoneExecutor;
+    private final SipStack stack;
+    private final SipProvider provider;
+    private final AddressFactory addresses;
+    private final HeaderFactory headers;
+    private final MessageFactory messages;
+    private final UdpUnreachableDetector icmp;
+    private final ExecutorService[] senders;
+    private final Map<RequestKey, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
+    private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
+    private final Map<String, ClientTransaction> invites = new ConcurrentHashMap<>();
+    private final Map<String, ServerTransaction> incomingInvites = new ConcurrentHashMap<>();
+    private final AtomicLong tags = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+
+    private record Endpoint(SipEndpoint endpoint, int line) {}
+
+    /** Request ids are unique per phone only. */
+    private record RequestKey(String phone, long id) {
+        static RequestKey of(OutboundRequest r) {
+            return new RequestKey(r.phoneId(), r.id());
+        }
+    }
+
+    private record Challenge(Response response, ClientTransaction transaction) {}
+
+    /** A request in flight: its transaction, and whether results still go to the phone. */
+    private static final class Pending {
+        final OutboundRequest request;
+        volatile ClientTransaction transaction;
+        volatile boolean abandoned;
+        volatile boolean provisional;
+        volatile boolean done;
+
+        Pending(OutboundRequest request) {
+            this.request = request;
+        }
+    }
+
+    public JainSipSignalling(Settings settings, Function<String, Executor> phoneExecutor) throws Exception {
+        this.settings = settings;
+        this.phoneExecutor = phoneExecutor;
+        SipFactory f = SipFactory.getInstance();
+        f.setPathName("gov.nist");
+        this.stack = SipStacks.create("sipfleet-phones-" + settings.port(), settings.threads(),
+                settings.connectTimeoutMs(), null);
+        this.addresses = f.createAddressFactory();
+        this.headers = f.createHeaderFactory();
+        this.messages = f.createMessageFactory();
+        ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
+        ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
+        this.provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        try {
+            provider.addSipListener(this);
+        } catch (TooManyListenersException e) {
+            throw new IllegalStateException(e);
+        }
+        this.icmp = new UdpUnreachableDetector(settings.bindAddress(), this::unreachable);
+        this.senders = new ExecutorService[Math.max(2, settings.threads())];
+        for (int i = 0; i < senders.length; i++) {
+            int n = i;
+            senders[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sipfleet-send-" + n);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        stack.start();
+    }
+
+    /** Malformed or unroutable messages from servers, counted and dropped. */
+    public long malformedCount() {
+        return malformed.get();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    // ---- SipSignalling ---------------------------------------------------------------------
+
+    @Override
+    public void send(OutboundRequest r) {
+        endpoints.putIfAbsent(r.contactUser(), new Endpoint(r.endpoint(), r.line()));
+        Pending p = new Pending(r);
+        if (r.method() != Method.ACK) {
+            pending.put(RequestKey.of(r), p);
+        }
+        stripe(r.phoneId()).execute(() -> doSend(p));
+    }
+
+    @Override
+    public void abandon(OutboundRequest r) {
+        Pending p = pending.remove(RequestKey.of(r));
+        if (p == null) {
+            return;
+        }
+        p.abandoned = true;
+        stripe(r.phoneId()).execute(() -> {
+            ClientTransaction ct = p.transaction;
+            // an INVITE that was answered provisionally stays, so that a CANCEL can follow it
+            if (ct != null && !(r.method() == Method.INVITE && p.provisional)) {
+                try {
+                    ct.terminate();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.DEBUG, "terminate " + r + ": " + e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void respond(InboundRequest request, int status) {
+        Executor ex = stripe(request.callId());
+        ex.execute(() -> {
+            try {
+                ServerTransaction st = (ServerTransaction) request.handle();
+                Request req = st.getRequest();
+                Response resp = messages.createResponse(status, req);
+                if (request.method() == Method.INVITE) {
+                    ToHeader to = (ToHeader) resp.getHeader(ToHeader.NAME);
+                    if (to.getTag() == null && status > 100) {
+                        to.setTag(tag());
+                    }
+                    if (status >= 200 && status < 300) {
+                        resp.addHeader(contact(userOf(req), transportOf(st)));
+                        resp.setContent(sdp(), headers.createContentTypeHeader("application", "sdp"));
+                    }
+                    if (status >= 200) {
+                        incomingInvites.remove(request.callId());
+                    }
+                }
+                st.sendResponse(resp);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot answer " + request.method() + " " + status + ": " + e);
+            }
+        });
+    }
+
+    // ---- sending ----------------------------------------------------------------------------
+
+    private void doSend(Pending p) {
+        OutboundRequest r = p.request;
+        if (p.abandoned) {
+            return;
+        }
+        try {
+            switch (r.method()) {
+                case ACK -> sendAck(r);
+                case CANCEL -> sendCancel(p);
+                case BYE -> sendInDialog(p);
+                default -> sendNew(p);
+            }
+        } catch (SipException e) {
+            fail(p, classify(e));
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot send " + r + ": " + e);
+            fail(p, TransportFailure.SEND_FAILED);
+        }
+    }
+
+    private void sendNew(Pending p) throws Exception {
+        OutboundRequest r = p.request;
+        ClientTransaction ct;
+        Credentials c = r.credentials();
+        Challenge ch = c == null ? null : challenges.remove(r.callId());
+        if (ch != null) {
+            AuthenticationHelper helper = ((SipStackExt) stack).getAuthenticationHelper(
+                    (tx, realm) -> credentials(c, r.domain()), headers);
+            ct = helper.handleChallenge(ch.response(), ch.transaction(), provider, 5, true);
+        } else {
+            ct = provider.getNewClientTransaction(build(r));
+        }
+        if (r.method() == Method.INVITE) {
+            Dialog d = ct.getDialog() != null ? ct.getDialog() : provider.getNewDialog(ct);
+            dialogs.put(r.callId(), d);
+            invites.put(r.callId(), ct);
+        }
+        start(p, ct);
+    }
+
+    private void start(Pending p, ClientTransaction ct) throws SipException {
+        OutboundRequest r = p.request;
+        ct.setRetransmitTimer((int) r.t1());
+        ct.setApplicationData(p);
+        if (ct instanceof ClientTransactionExt ext) {
+            ext.setNotifyOnRetransmit(true);
+        }
+        p.transaction = ct;
+        ct.sendRequest();
+        if (!r.server().transport().reliable()) {
+            icmp.probe(serverAddress(r.server()));
+        }
+    }
+
+    private void sendCancel(Pending p) throws Exception {
+        OutboundRequest r = p.request;
+        ClientTransaction invite = invites.get(r.callId());
+        if (invite == null) {
+            deliver(p, SipResponse.of(481, "Call/Transaction Does Not Exist"));
+            return;
+        }
+        start(p, provider.getNewClientTransaction(invite.createCancel()));
+    }
+
+    /** BYE through the server the model chose (the dialog's route, or the next server in bye failover). */
+    private void sendInDialog(Pending p) throws Exception {
+        OutboundRequest r = p.request;
+        Dialog d = dialogs.get(r.callId());
+        if (d == null) {
+            deliver(p, SipResponse.of(481, "Call/Transaction Does Not Exist"));
+            return;
+        }
+        Request bye = d.createRequest(r.method().name());
+        bye.removeHeader(RouteHeader.NAME);
+        bye.addHeader(headers.createRouteHeader(addresses.createAddress(routeUri(r.server()))));
+        ((CSeqHeader) bye.getHeader(CSeqHeader.NAME)).setSeqNumber(Math.max(r.cseq(),
+                ((CSeqHeader) bye.getHeader(CSeqHeader.NAME)).getSeqNumber()));
+        Challenge ch = r.credentials() == null ? null : challenges.remove(r.callId());
+        ClientTransaction ct;
+        if (ch != null) {
+            AuthenticationHelper helper = ((SipStackExt) stack).getAuthenticationHelper(
+                    (tx, realm) -> credentials(r.credentials(), r.domain()), headers);
+            ct = helper.handleChallenge(ch.response(), ch.transaction(), provider, 5, true);
+        } else {
+            ct = provider.getNewClientTransaction(bye);
+        }
+        start(p, ct);
+    }
+
+    private void sendAck(OutboundRequest r) throws Exception {
+        Dialog d = dialogs.get(r.callId());
+        if (d == null) {
+            return;
+        }
+        Request ack = d.createAck(((CSeqHeader) invites.get(r.callId()).getRequest().getHeader(CSeqHeader.NAME))
+                .getSeqNumber());
+        d.sendAck(ack);
+        invites.remove(r.callId());
+    }
+
+    private UserCredentials credentials(Credentials c, String domain) {
+        return new UserCredentials() {
+            @Override public String getUserName() { return c.authUser(); }
+            @Override public String getPassword() { return c.password(); }
+            @Override public String getSipDomain() { return domain; }
+        };
+    }
+
+    private Request build(OutboundRequest r) throws Exception {
+        ServerConfig s = r.server();
+        String transport = s.transport().name().toLowerCase(Locale.ROOT);
+        SipURI serverUri = addresses.createSipURI(null, s.address());
+        serverUri.setPort(s.port());
+        if (s.transport() != Transport.UDP) {
+            serverUri.setTransportParam(transport);
+        }
+        SipURI aor = addresses.createSipURI(r.user(), r.domain());
+        Address fromAddr = addresses.createAddress(aor);
+        if (!r.displayName().isEmpty()) {
+            fromAddr.setDisplayName(r.displayName());
+        }
+        FromHeader from = headers.createFromHeader(fromAddr, tag());
+        javax.sip.address.URI requestUri;
+        ToHeader to;
+        switch (r.method()) {
+            case REGISTER -> {
+                requestUri = serverUri;
+                to = headers.createToHeader(addresses.createAddress(aor), null);
+            }
+            case INVITE -> {
+                SipURI target = addresses.createSipURI(r.target(), s.address());
+                target.setPort(s.port());
+                if (s.transport() != Transport.UDP) {
+                    target.setTransportParam(transport);
+                }
+                requestUri = target;
+                to = headers.createToHeader(addresses.createAddress(addresses.createSipURI(r.target(), r.domain())),
+                        null);
+            }
+            default -> {
+                requestUri = serverUri;
+                to = headers.createToHeader(addresses.createAddress(serverUri), null);
+            }
+        }
+        List<ViaHeader> via = new ArrayList<>(1);
+        via.add(headers.createViaHeader(settings.bindAddress(), settings.port(), transport, null));
+        Request req = messages.createRequest(requestUri, r.method().name(), headers.createCallIdHeader(r.callId()),
+                headers.createCSeqHeader(r.cseq(), r.method().name()), from, to, via,
+                headers.createMaxForwardsHeader(70));
+        req.addHeader(headers.createUserAgentHeader(List.of(settings.userAgent())));
+        if (r.method() == Method.REGISTER || r.method() == Method.INVITE) {
+            req.addHeader(contact(r.contactUser(), s.transport()));
+        }
+        if (r.method() == Method.REGISTER) {
+            req.addHeader(headers.createExpiresHeader(r.expires()));
+        }
+        if (r.method() == Method.INVITE) {
+            req.setContent(sdp(), headers.createContentTypeHeader("application", "sdp"));
+        }
+        return req;
+    }
+
+    private ContactHeader contact(String user, Transport t) throws Exception {
+        SipURI uri = addresses.createSipURI(user, settings.bindAddress());
+        uri.setPort(settings.port());
+        if (t != Transport.UDP) {
+            uri.setTransportParam(t.name().toLowerCase(Locale.ROOT));
+        }
+        return headers.createContactHeader(addresses.createAddress(uri));
+    }
+
+    private javax.sip.address.URI routeUri(ServerConfig s) throws Exception {
+        SipURI uri = addresses.createSipURI(null, s.address());
+        uri.setPort(s.port());
+        uri.setLrParam();
+        if (s.transport() != Transport.UDP) {
+            uri.setTransportParam(s.transport().name().toLowerCase(Locale.ROOT));
+        }
+        return uri;
+    }
+
+    private String sdp() {
+        long id = tags.incrementAndGet();
+        return "v=0\r\n"
+                + "o=sipfleet " + id + " " + id + " IN IP4 " + settings.bindAddress() + "\r\n"
+                + "s=sipfleet\r\n"
+                + "c=IN IP4 " + settings.bindAddress() + "\r\n"
+                + "t=0 0\r\n"
+                + "m=audio 4000 RTP/AVP 0 8\r\n"
+                + "a=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:8 PCMA/8000\r\n"
+                + "a=sendrecv\r\n";
+    }
+
+    private String tag() {
+        return Long.toHexString(System.nanoTime() ^ (tags.incrementAndGet() << 20));
+    }
+
+    private static InetSocketAddress serverAddress(ServerConfig s) {
+        return new InetSocketAddress(s.address(), s.port());
+    }
+
+    private static TransportFailure classify(SipException e) {
+        String m = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().toString());
+        String lower = m.toLowerCase(Locale.ROOT);
+        if (lower.contains("refused")) {
+            return TransportFailure.TCP_REFUSED;
+        }
+        if (lower.contains("timed out") || lower.contains("timeout")) {
+            return TransportFailure.TCP_CONNECT_TIMEOUT;
+        }
+        if (lower.contains("handshake") || lower.contains("ssl") || lower.contains("tls")) {
+            return TransportFailure.TLS_HANDSHAKE_FAILED;
+        }
+        if (lower.contains("reset")) {
+            return TransportFailure.TCP_RESET;
+        }
+        return TransportFailure.SEND_FAILED;
+    }
+
+    private ExecutorService stripe(String key) {
+        return senders[Math.floorMod(key.hashCode(), senders.length)];
+    }
+
+    // ---- results back to the phones ------------------------------------------------------------
+
+    private void fail(Pending p, TransportFailure failure) {
+        if (p.done || p.abandoned) {
+            return;
+        }
+        p.done = true;
+        pending.remove(RequestKey.of(p.request));
+        OutboundRequest r = p.request;
+        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTransportError(r, failure));
+    }
+
+    private void deliver(Pending p, SipResponse response) {
+        if (p.abandoned || p.done) {
+            return;
+        }
+        if (response.provisional()) {
+            p.provisional = true;
+        } else {
+            p.done = true;
+            pending.remove(RequestKey.of(p.request));
+        }
+        OutboundRequest r = p.request;
+        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onResponse(r, response));
+    }
+
+    /** An ICMP error came back from {@code server}: every UDP request in flight to it fails. */
+    private void unreachable(InetSocketAddress server) {
+        for (Pending p : pending.values()) {
+            ServerConfig s = p.request.server();
+            if (!s.transport().reliable() && !p.provisional && s.port() == server.getPort()
+                    && server.getHostString().equals(s.address())) {
+                ClientTransaction ct = p.transaction;
+                fail(p, TransportFailure.ICMP_UNREACHABLE);
+                if (ct != null) {
+                    try {
+                        ct.terminate();
+                    } catch (Exception ignored) {
+                        // already gone
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        Response resp = event.getResponse();
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct == null || !(ct.getApplicationData() instanceof Pending p)) {
+            return; // a stray or retransmitted response: the stack re-ACKs 2xx retransmissions of known dialogs
+        }
+        int status = resp.getStatusCode();
+        OutboundRequest r = p.request;
+        if (p.abandoned) {
+            if (r.method() == Method.INVITE && status >= 200 && status < 300) {
+                hangUpOrphan(r, ct);
+            }
+            return;
+        }
+        DigestChallenge challenge = null;
+        if (status == 401 || status == 407) {
+            challenge = challengeOf(resp, status == 407);
+            challenges.put(r.callId(), new Challenge(resp, ct));
+        }
+        int expires = -1;
+        if (r.method() == Method.REGISTER && status >= 200 && status < 300) {
+            expires = grantedExpires(resp, r.contactUser());
+        }
+        deliver(p, new SipResponse(status, resp.getReasonPhrase(), expires, challenge));
+    }
+
+    /** A 2xx for an INVITE the phone gave up on (CANCEL lost the race): ACK it and hang up. */
+    private void hangUpOrphan(OutboundRequest r, ClientTransaction ct) {
+        try {
+            Dialog d = dialogs.remove(r.callId());
+            if (d != null) {
+                d.sendAck(d.createAck(((CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME)).getSeqNumber()));
+                d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "orphan 2xx of " + r + ": " + e);
+        }
+    }
+
+    private static int grantedExpires(Response resp, String contactUser) {
+        var it = resp.getHeaders(ContactHeader.NAME);
+        while (it.hasNext()) {
+            ContactHeader c = (ContactHeader) it.next();
+            if (c.getAddress().getURI() instanceof SipURI u && contactUser.equals(u.getUser()) && c.getExpires() >= 0) {
+                return c.getExpires();
+            }
+        }
+        ExpiresHeader e = (ExpiresHeader) resp.getHeader(ExpiresHeader.NAME);
+        return e == null ? -1 : e.getExpires();
+    }
+
+    private static DigestChallenge challengeOf(Response resp, boolean proxy) {
+        WWWAuthenticateHeader h = (WWWAuthenticateHeader) resp.getHeader(
+                proxy ? ProxyAuthenticateHeader.NAME : WWWAuthenticateHeader.NAME);
+        if (h == null) {
+            return null;
+        }
+        return new DigestChallenge(proxy, h.getRealm(), h.getNonce(), h.getAlgorithm(), h.getQop(), h.getOpaque(),
+                h.isStale());
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct == null || !(ct.getApplicationData() instanceof Pending p)) {
+            return;
+        }
+        if (event.getTimeout() == Timeout.RETRANSMIT) {
+            ServerConfig s = p.request.server();
+            if (!s.transport().reliable() && !p.abandoned && !p.done) {
+                icmp.probe(serverAddress(s)); // a server that died mid-transaction answers the retransmission with ICMP
+            }
+            return;
+        }
+        if (p.abandoned || p.done) {
+            return;
+        }
+        p.done = true;
+        pending.remove(RequestKey.of(p.request));
+        OutboundRequest r = p.request;
+        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTimeout(r));
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        String host = event.getHost();
+        int port = event.getPort();
+        for (Pending p : pending.values()) {
+            ServerConfig s = p.request.server();
+            if (s.port() == port && s.address().equals(host) && s.transport().reliable()) {
+                fail(p, TransportFailure.TCP_RESET);
+            }
+        }
+    }
+
+    // ---- requests from servers ----------------------------------------------------------------
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request req = event.getRequest();
+        String method = req.getMethod();
+        try {
+            if (Request.ACK.equals(method)) {
+                return;
+            }
+            if (Request.OPTIONS.equals(method)) {
+                provider.sendResponse(messages.createResponse(Response.OK, req));
+                return;
+            }
+            Endpoint e = endpoints.get(userOf(req));
+            ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
+                    : provider.getNewServerTransaction(req);
+            String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
+            if (e == null) {
+                // requests from servers are routed by the Contact user the phone registered
+                st.sendResponse(messages.createResponse(Request.INVITE.equals(method) ? Response.NOT_FOUND
+                        : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, req));
+                return;
+            }
+            FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
+            String fromUser = from.getAddress().getURI() instanceof SipURI u ? u.getUser() : from.getAddress().toString();
+            String display = from.getAddress().getDisplayName() == null ? "" : from.getAddress().getDisplayName();
+            switch (method) {
+                case Request.INVITE -> {
+                    Dialog d = st.getDialog() != null ? st.getDialog() : provider.getNewDialog(st);
+                    dialogs.put(callId, d);
+                    incomingInvites.put(callId, st);
+                    InboundRequest in = new InboundRequest(Method.INVITE, e.line(), callId, fromUser, display, -1, st);
+                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingInvite(in));
+                }
+                case Request.CANCEL -> {
+                    // the stack matched the CANCEL to its INVITE; the phone answers both (200, 487)
+                    incomingInvites.remove(callId);
+                    InboundRequest in = new InboundRequest(Method.CANCEL, e.line(), callId, fromUser, display, -1, st);
+                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingCancel(in));
+                }
+                case Request.BYE -> {
+                    InboundRequest in = new InboundRequest(Method.BYE, e.line(), callId, fromUser, display, -1, st);
+                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingBye(in));
+                }
+                default -> st.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, req));
+            }
+        } catch (Exception ex) {
+            malformed.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, "dropped " + method + ": " + ex);
+        }
+    }
+
+    private static String userOf(Request req) {
+        return req.getRequestURI() instanceof SipURI u ? u.getUser() : null;
+    }
+
+    private static Transport transportOf(ServerTransaction st) {
+        ViaHeader v = (ViaHeader) st.getRequest().getHeader(ViaHeader.NAME);
+        return v != null && "tcp".equalsIgnoreCase(v.getTransport()) ? Transport.TCP : Transport.UDP;
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // results were delivered already
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        Dialog d = event.getDialog();
+        if (d != null && d.getCallId() != null) {
+            dialogs.remove(d.getCallId().getCallId(), d);
+        }
+    }
+
+    @Override
+    public void close() {
+        icmp.close();
+        for (ExecutorService s : senders) {
+            s.shutdownNow();
+        }
+        stack.stop();
+    }
+}

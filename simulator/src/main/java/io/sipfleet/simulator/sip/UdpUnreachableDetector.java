@@ -1,0 +1,118 @@
+package io.sipfleet.simulator.sip;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Detects ICMP destination-unreachable for UDP servers (behaviour.md §4.2). JAIN-SIP sends from an
+ * unconnected socket, on which Linux never reports ICMP errors; a socket connected to the server
+ * does. So beside each SIP send to a UDP server, a 4-byte CRLFCRLF keep-alive (RFC 5626 §3.5.1;
+ * Kamailio and JAIN-SIP drop it as a probing packet) goes out of a connected channel to the same
+ * address, and an ICMP error coming back makes that channel readable with a
+ * {@link PortUnreachableException}: the server's port is closed, within a fraction of a millisecond.
+ */
+final class UdpUnreachableDetector implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UdpUnreachableDetector.class.getName());
+    private static final byte[] PROBE = {'\r', '\n', '\r', '\n'};
+
+    private final InetSocketAddress localAddress;
+    private final Consumer<InetSocketAddress> onUnreachable;
+    private final Map<InetSocketAddress, DatagramChannel> channels = new ConcurrentHashMap<>();
+    private final Selector selector;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    UdpUnreachableDetector(String bindHost, Consumer<InetSocketAddress> onUnreachable) throws IOException {
+        this.localAddress = new InetSocketAddress(bindHost, 0);
+        this.onUnreachable = onUnreachable;
+        this.selector = Selector.open();
+        this.thread = new Thread(this::loop, "sipfleet-icmp");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Sends a probe to {@code server}; an ICMP error for it is reported through the callback. */
+    void probe(InetSocketAddress server) {
+        try {
+            DatagramChannel ch = channels.computeIfAbsent(server, this::open);
+            if (ch != null) {
+                ch.write(ByteBuffer.wrap(PROBE));
+            }
+        } catch (PortUnreachableException e) {
+            onUnreachable.accept(server); // an earlier ICMP error was still pending on the socket
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "probe to " + server + " failed: " + e);
+        }
+    }
+
+    private DatagramChannel open(InetSocketAddress server) {
+        try {
+            DatagramChannel ch = DatagramChannel.open();
+            ch.bind(localAddress);
+            ch.connect(server);
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_READ, server);
+            selector.wakeup();
+            return ch;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot watch " + server + " for ICMP errors: " + e);
+            return null;
+        }
+    }
+
+    private void loop() {
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        while (running) {
+            try {
+                selector.select(500);
+                var it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    DatagramChannel ch = (DatagramChannel) key.channel();
+                    InetSocketAddress server = (InetSocketAddress) key.attachment();
+                    try {
+                        buf.clear();
+                        ch.read(buf); // a reply to a probe is possible and ignored
+                    } catch (PortUnreachableException e) {
+                        onUnreachable.accept(server);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "read from " + server + ": " + e);
+                    }
+                }
+            } catch (ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    LOG.log(System.Logger.Level.WARNING, "ICMP detector", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (DatagramChannel ch : channels.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
