@@ -1,0 +1,105 @@
+package io.sipfleet.api.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.FirmwareProfile;
+import io.sipfleet.device.InvalidInputException;
+import io.sipfleet.device.config.LineConfig;
+import io.sipfleet.simulator.fleet.Fleet;
+import io.sipfleet.simulator.fleet.FleetSpec;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Fleets (api.md): create with a ramp, list with counts per line state and per active server, delete. */
+@Path("/api/fleets")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class FleetsResource {
+    private final SimulatorRuntime runtime;
+
+    FleetsResource(SimulatorRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** POST body. */
+    public record FleetRequest(String name, String model, Integer count, Long firstUser, String password,
+                               String authUser, Double rampPerSecond, Boolean autoAnswer, Double autoAnswerDelay,
+                               LineConfigJson line) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FleetJson(String name, String model, int count, long firstUser, double rampPerSecond,
+                            boolean autoAnswer, int poweredOn, Map<String, Integer> byState,
+                            Map<String, Integer> byActiveServer, LineConfigJson line) {
+        static FleetJson of(Fleet f) {
+            FleetSpec s = f.spec();
+            Fleet.Summary sum = f.summary();
+            LineConfig.Builder masked = s.line().copy().user(s.user(1)).password(s.password().isEmpty() ? "" : "****")
+                    .authUser(s.authUser());
+            return new FleetJson(s.name(), s.model().name(), s.count(), s.firstUser(), s.rampPerSecond(),
+                    s.autoAnswer(), sum.poweredOn(), sum.byState(), sum.byActiveServer(), LineConfigJson.of(masked));
+        }
+    }
+
+    @POST
+    public Response create(FleetRequest body) {
+        if (body == null) {
+            throw new InvalidInputException(null, "a fleet definition is required");
+        }
+        if (body.model() == null) {
+            throw new InvalidInputException("model", "model is required: one of V2, V3");
+        }
+        FirmwareProfile model = FirmwareProfile.byName(body.model()).orElseThrow(() ->
+                new InvalidInputException("model", "unknown model '" + body.model() + "'; known: V2, V3"));
+        if (body.count() == null) {
+            throw new InvalidInputException("count", "count is required");
+        }
+        if (body.line() == null) {
+            throw new InvalidInputException("line", "line is required, with at least registerAddr");
+        }
+        LineConfig.Builder line = body.line().applyTo(LineConfig.builder(), "line.");
+        double delay = body.autoAnswerDelay() == null ? 0 : body.autoAnswerDelay();
+        if (delay < 0 || delay > 3600) {
+            throw new InvalidInputException("autoAnswerDelay", "autoAnswerDelay must be 0..3600 s, got " + delay);
+        }
+        FleetSpec spec = new FleetSpec(body.name(), model, body.count(),
+                body.firstUser() == null ? 1001 : body.firstUser(), body.password(), body.authUser(),
+                body.rampPerSecond() == null ? 0 : body.rampPerSecond(),
+                Boolean.TRUE.equals(body.autoAnswer()), (long) (delay * 1000), line);
+        Fleet f = runtime.fleets().create(spec);
+        return Response.created(URI.create("/api/fleets/" + f.name())).entity(FleetJson.of(f)).build();
+    }
+
+    @GET
+    public List<FleetJson> list() {
+        return runtime.fleets().fleets().stream().sorted(java.util.Comparator.comparing(Fleet::name))
+                .map(FleetJson::of).toList();
+    }
+
+    @GET
+    @Path("{name}")
+    public FleetJson get(@PathParam("name") String name) {
+        return FleetJson.of(fleet(name));
+    }
+
+    @DELETE
+    @Path("{name}")
+    public CompletionStage<Response> delete(@PathParam("name") String name) {
+        return runtime.fleets().delete(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"))
+                .thenApply(v -> Response.noContent().build());
+    }
+
+    private Fleet fleet(String name) {
+        return runtime.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
+    }
+}

@@ -1,0 +1,186 @@
+package io.sipfleet.api.rest;
+
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.InvalidInputException;
+import io.sipfleet.device.Key;
+import io.sipfleet.device.Outputs;
+import io.sipfleet.device.PhoneView;
+import io.sipfleet.device.config.InvalidConfigException;
+import io.sipfleet.device.config.LineConfig;
+import io.sipfleet.simulator.fleet.Fleet;
+import io.sipfleet.simulator.fleet.PhoneHandle;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Phones (api.md): pages with filters, one phone, its line configuration, hook, keys, registration, events. */
+@Path("/api/phones")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class PhonesResource {
+    static final int MAX_PAGE_SIZE = 1000;
+    private final SimulatorRuntime runtime;
+
+    PhonesResource(SimulatorRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    public record Page(int page, int size, int total, List<PhoneJson.Summary> items) {}
+
+    public record HookRequest(String state) {}
+
+    /** {@code keys}: a dial string such as "1001#", or a list of key names. */
+    public record KeysRequest(Object keys) {}
+
+    @GET
+    public Page list(@QueryParam("fleet") String fleet, @QueryParam("model") String model,
+                     @QueryParam("state") String state, @QueryParam("activeServer") String activeServer,
+                     @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+        if (page < 0) {
+            throw new InvalidInputException("page", "page starts at 0, got " + page);
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("size", "size must be 1.." + MAX_PAGE_SIZE + ", got " + size);
+        }
+        if (state != null) {
+            try {
+                Outputs.LineState.valueOf(state.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("state", "unknown state '" + state
+                        + "'; one of disabled, unregistered, registering, registered, failed");
+            }
+        }
+        List<Fleet> fleets = runtime.fleets().fleets().stream()
+                .filter(f -> fleet == null || f.name().equals(fleet))
+                .filter(f -> model == null || f.spec().model().name().equalsIgnoreCase(model))
+                .sorted(Comparator.comparing(Fleet::name)).toList();
+        List<PhoneJson.Summary> all = new ArrayList<>();
+        for (Fleet f : fleets) {
+            for (PhoneHandle h : f.phones()) {
+                PhoneJson.Summary s = PhoneJson.summary(f.name(), h.view());
+                if ((state == null || s.state().equalsIgnoreCase(state))
+                        && (activeServer == null || activeServer.equals(s.activeServer()))) {
+                    all.add(s);
+                }
+            }
+        }
+        int from = Math.min(all.size(), page * size);
+        return new Page(page, size, all.size(), all.subList(from, Math.min(all.size(), from + size)));
+    }
+
+    @GET
+    @Path("{id}")
+    public PhoneJson get(@PathParam("id") String id) {
+        PhoneHandle h = phone(id);
+        return PhoneJson.of(h.fleet(), h.view());
+    }
+
+    @PUT
+    @Path("{id}/lines/{n}")
+    public PhoneJson configure(@PathParam("id") String id, @PathParam("n") int n, LineConfigJson body) {
+        PhoneHandle h = phone(id);
+        if (body == null) {
+            throw new InvalidInputException(null, "a line configuration is required");
+        }
+        PhoneView v = h.call(p -> {
+            if (n < 1 || n > p.lineCount()) {
+                throw new NotFound("phone " + id + " has no line " + n + " (lines 1.." + p.lineCount() + ")");
+            }
+            LineConfig current = p.lineConfig(n);
+            LineConfigJson given = body;
+            if (LineConfig.MASK.equals(body.password())) {
+                // the mask echoed back from a GET keeps the password in force
+                given = new LineConfigJson(body.registerAddr(), body.registerPort(), body.registerTtl(),
+                        body.transport(), body.backupAddr(), body.backupPort(), body.backupTtl(),
+                        body.backupTransport(), body.extraServers(), body.enableFailback(), body.failbackInterval(),
+                        body.signalRetryCounts(), body.signalRetryDuration(), body.user(), body.authUser(), null,
+                        body.displayName(), body.domain(), body.keepAliveInterval(), body.registerRetryInterval());
+            }
+            LineConfig next;
+            try {
+                next = given.applyTo(current.toBuilder(), "").build();
+            } catch (InvalidConfigException e) {
+                throw new InvalidInputException(e.field(), e.getMessage());
+            }
+            p.configureLine(n, next);
+            return p.view();
+        });
+        return PhoneJson.of(h.fleet(), v);
+    }
+
+    @POST
+    @Path("{id}/hook")
+    public Response hook(@PathParam("id") String id, HookRequest body) {
+        PhoneHandle h = phone(id);
+        String state = body == null ? null : body.state();
+        if (!"off".equals(state) && !"on".equals(state)) {
+            throw new InvalidInputException("state", "state must be \"off\" or \"on\", got " + state);
+        }
+        h.run(p -> p.hook("off".equals(state) ? Outputs.Hook.OFF : Outputs.Hook.ON));
+        return Response.accepted().build();
+    }
+
+    @POST
+    @Path("{id}/keys")
+    public Response keys(@PathParam("id") String id, KeysRequest body) {
+        PhoneHandle h = phone(id);
+        List<Key> keys = parseKeys(body == null ? null : body.keys());
+        h.run(p -> p.press(keys));
+        return Response.accepted().build();
+    }
+
+    /** A dial string or a list of key names; every key is checked before any is pressed. */
+    static List<Key> parseKeys(Object keys) {
+        if (keys instanceof String s) {
+            return Key.parseDialString(s, "keys");
+        }
+        if (keys instanceof List<?> list) {
+            List<String> names = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof String s)) {
+                    throw new InvalidInputException("keys[" + i + "]", "a key name is a string such as \"5\" or \"SEND\"");
+                }
+                names.add(s);
+            }
+            return Key.parseAll(names, "keys");
+        }
+        throw new InvalidInputException("keys", "keys is a dial string such as \"1001#\" or a list such as [\"1\",\"SEND\"]");
+    }
+
+    @POST
+    @Path("{id}/lines/{n}/register")
+    public Response register(@PathParam("id") String id, @PathParam("n") int n) {
+        PhoneHandle h = phone(id);
+        h.run(p -> {
+            if (n < 1 || n > p.lineCount()) {
+                throw new NotFound("phone " + id + " has no line " + n + " (lines 1.." + p.lineCount() + ")");
+            }
+            p.register(n);
+        });
+        return Response.accepted().build();
+    }
+
+    @GET
+    @Path("{id}/events")
+    public List<Map<String, Object>> events(@PathParam("id") String id, @QueryParam("since") @DefaultValue("0") long since) {
+        return phone(id).events(since).stream().map(EventJson::of).toList();
+    }
+
+    private PhoneHandle phone(String id) {
+        return runtime.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
+                + "'; phone ids are {fleet}-{i}, i from 1"));
+    }
+}
