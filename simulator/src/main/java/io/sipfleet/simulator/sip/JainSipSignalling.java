@@ -102,6 +102,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
     private final Map<String, ClientTransaction> invites = new ConcurrentHashMap<>();
     private final Map<String, ServerTransaction> incomingInvites = new ConcurrentHashMap<>();
+    /** The To tag of each incoming INVITE: every response of the dialog carries the same one. */
+    private final Map<String, String> localTags = new ConcurrentHashMap<>();
     private final AtomicLong tags = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
 
@@ -213,7 +215,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                 if (request.method() == Method.INVITE) {
                     ToHeader to = (ToHeader) resp.getHeader(ToHeader.NAME);
                     if (to.getTag() == null && status > 100) {
-                        to.setTag(tag());
+                        to.setTag(localTags.computeIfAbsent(request.callId(), k -> tag()));
                     }
                     if (status >= 200 && status < 300) {
                         resp.addHeader(contact(userOf(req), transportOf(st)));
@@ -221,6 +223,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                     }
                     if (status >= 200) {
                         incomingInvites.remove(request.callId());
+                        localTags.remove(request.callId());
                     }
                 }
                 st.sendResponse(resp);
@@ -233,19 +236,33 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     // ---- sending ----------------------------------------------------------------------------
 
     private void doSend(Pending p) {
+        long startedNs = System.nanoTime();
         OutboundRequest r = p.request;
         if (p.abandoned) {
             return;
         }
         try {
             switch (r.method()) {
-                case ACK -> sendAck(r);
+                case ACK -> {
+                    try {
+                        sendAck(r);
+                    } catch (Exception e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot ACK " + r + ": " + e, e);
+                    }
+                }
                 case CANCEL -> sendCancel(p);
                 case BYE -> sendInDialog(p);
                 default -> sendNew(p);
             }
         } catch (SipException e) {
-            fail(p, classify(e));
+            TransportFailure f = classify(e);
+            if (f == TransportFailure.SEND_FAILED && String.valueOf(e.getMessage()).startsWith("Could not connect")) {
+                // the stack says the same for a refused and a timed-out connect: a refusal comes at once
+                long tookMs = (System.nanoTime() - startedNs) / 1_000_000;
+                f = tookMs < settings.connectTimeoutMs() / 2 ? TransportFailure.TCP_REFUSED
+                        : TransportFailure.TCP_CONNECT_TIMEOUT;
+            }
+            fail(p, f);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "cannot send " + r + ": " + e);
             fail(p, TransportFailure.SEND_FAILED);
@@ -434,21 +451,32 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         return new InetSocketAddress(s.address(), s.port());
     }
 
-    private static TransportFailure classify(SipException e) {
-        String m = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().toString());
-        String lower = m.toLowerCase(Locale.ROOT);
+    /** What a failed send means for §4: the whole cause chain is read, types first, then messages. */
+    static TransportFailure classify(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return TransportFailure.TCP_REFUSED;
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                return TransportFailure.TCP_CONNECT_TIMEOUT;
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return TransportFailure.TLS_HANDSHAKE_FAILED;
+            }
+            text.append(' ').append(t.getMessage());
+        }
+        String lower = text.toString().toLowerCase(Locale.ROOT);
         if (lower.contains("refused")) {
             return TransportFailure.TCP_REFUSED;
         }
         if (lower.contains("timed out") || lower.contains("timeout")) {
             return TransportFailure.TCP_CONNECT_TIMEOUT;
         }
-        if (lower.contains("handshake") || lower.contains("ssl") || lower.contains("tls")) {
-            return TransportFailure.TLS_HANDSHAKE_FAILED;
-        }
         if (lower.contains("reset")) {
             return TransportFailure.TCP_RESET;
         }
+        LOG.log(System.Logger.Level.DEBUG, "unclassified send failure", e);
         return TransportFailure.SEND_FAILED;
     }
 
@@ -520,6 +548,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         if (status == 401 || status == 407) {
             challenge = challengeOf(resp, status == 407);
             challenges.put(r.callId(), new Challenge(resp, ct));
+        }
+        if (r.method() == Method.INVITE && status >= 200 && status < 300) {
+            // the dialog the 2xx came on (after a 407 that is the authenticated INVITE's, not the first one's)
+            Dialog d = event.getDialog() != null ? event.getDialog() : ct.getDialog();
+            if (d != null) {
+                dialogs.put(r.callId(), d);
+            }
+            invites.put(r.callId(), ct);
         }
         int expires = -1;
         if (r.method() == Method.REGISTER && status >= 200 && status < 300) {

@@ -7,7 +7,8 @@ import java.util.Properties;
 /**
  * Routes JAIN-SIP's stack log to the JDK's platform logger (which Quarkus and every other host
  * route on), so the stack needs no log4j. Loaded by name through {@code gov.nist.javax.sip.STACK_LOGGER}.
- * Debug and trace go out only when the {@code gov.nist} logger is at that level.
+ * The stack's INFO is chatty (a line per connection and more), so it goes out at DEBUG; debug and
+ * trace only when the {@code gov.nist.javax.sip} logger is at that level.
  */
 public final class JainSipStackLogger implements StackLogger {
     private static final System.Logger LOG = System.getLogger("gov.nist.javax.sip");
@@ -21,13 +22,13 @@ public final class JainSipStackLogger implements StackLogger {
     @Override public void logTrace(String message) { LOG.log(Level.TRACE, message); }
     @Override public void logFatalError(String message) { LOG.log(Level.ERROR, message); }
     @Override public void logError(String message) { LOG.log(Level.ERROR, message); }
-    @Override public boolean isLoggingEnabled() { return LOG.isLoggable(Level.INFO); }
+    @Override public boolean isLoggingEnabled() { return LOG.isLoggable(Level.DEBUG); }
 
     @Override
     public boolean isLoggingEnabled(int logLevel) {
         Level l = switch (logLevel) {
             case TRACE_DEBUG, TRACE_TRACE -> Level.DEBUG;
-            case TRACE_INFO -> Level.INFO;
+            case TRACE_INFO -> Level.DEBUG;
             case TRACE_WARN -> Level.WARNING;
             case TRACE_ERROR, TRACE_FATAL -> Level.ERROR;
             default -> Level.TRACE;
@@ -37,7 +38,7 @@ public final class JainSipStackLogger implements StackLogger {
 
     @Override public void logError(String message, Exception ex) { LOG.log(Level.ERROR, message, ex); }
     @Override public void logWarning(String message) { LOG.log(Level.WARNING, message); }
-    @Override public void logInfo(String message) { LOG.log(Level.INFO, message); }
+    @Override public void logInfo(String message) { LOG.log(Level.DEBUG, message); }
     @Override public void disableLogging() { }
     @Override public void enableLogging() { }
     @Override public void setBuildTimeStamp(String buildTimeStamp) { }

@@ -1,0 +1,34 @@
+package io.sipfleet.simulator.wire;
+
+import io.sipfleet.simulator.kamailio.KamailioPair;
+
+/** The real Kamailio pair: down = killed (its port closed), up again = restarted. */
+final class KamailioRedundantPair implements RedundantPair {
+    private final KamailioPair pair = KamailioPair.start();
+
+    @Override public String name() { return "kamailio"; }
+    @Override public String host(String server) { return server(server).host(); }
+    @Override public int port(String server) { return server(server).port(); }
+
+    @Override
+    public void mode(String server, String mode) {
+        KamailioPair.Server s = server(server);
+        if ("down".equals(mode)) {
+            s.kill();
+            return;
+        }
+        if (!s.isRunning()) {
+            s.restart();
+        }
+        s.mode(mode);
+    }
+
+    private KamailioPair.Server server(String name) {
+        return "primary".equals(name) ? pair.primary() : pair.backup();
+    }
+
+    @Override
+    public void close() {
+        pair.close();
+    }
+}
