@@ -31,6 +31,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response notImplemented(ServersResource.NotImplemented e) {
+        return ServersResource.notImplemented(e);
+    }
+
+    @ServerExceptionMapper
     public Response taken(FleetNameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();
     }

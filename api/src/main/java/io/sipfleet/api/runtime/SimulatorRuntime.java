@@ -3,14 +3,20 @@ package io.sipfleet.api.runtime;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sipfleet.api.config.SipfleetConfig;
+import io.sipfleet.device.FirmwareProfile;
+import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.time.SipTimers;
+import io.sipfleet.simulator.builtin.Accounts;
+import io.sipfleet.simulator.builtin.BuiltinServerGroup;
 import io.sipfleet.simulator.fleet.FleetManager;
+import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.sip.JainSipSignalling;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,6 +31,7 @@ public class SimulatorRuntime {
     private ShardedScheduler shards;
     private JainSipSignalling signalling;
     private FleetManager fleets;
+    private BuiltinServerGroup builtin;
 
     SimulatorRuntime(SipfleetConfig config) {
         this.config = config;
@@ -39,6 +46,31 @@ public class SimulatorRuntime {
                 config.seed(), config.eventsPerPhone());
         LOG.infof("phones' SIP stack on %s:%d (UDP, TCP), T1 = %d ms", sip.bindAddress(), sip.port(),
                 sip.t1().toMillis());
+        var b = config.builtinServers();
+        if (b.enabled()) {
+            builtin = new BuiltinServerGroup(BuiltinServerGroup.Config.primaryBackup(b.primaryHost(), b.primaryPort(),
+                    b.backupHost(), b.backupPort()).withT1Ms((int) sip.t1().toMillis()),
+                    Accounts.withRule(fleets::passwordOf));
+            LOG.infof("built-in SIP servers: primary %s:%d, backup %s:%d (UDP, TCP)", b.primaryHost(), b.primaryPort(),
+                    b.backupHost(), b.backupPort());
+        }
+        var demo = config.demoFleet();
+        if (demo.enabled() && builtin != null) {
+            FirmwareProfile model = FirmwareProfile.byName(demo.model()).orElseThrow(() ->
+                    new IllegalArgumentException("sipfleet.demo-fleet.model: unknown model " + demo.model()));
+            fleets.create(new FleetSpec(demo.name(), model, demo.count(), demo.firstUser(), "pw{user}", "", 0, true,
+                    1000, LineConfig.builder().registerAddr(b.primaryHost()).registerPort(b.primaryPort())
+                    .backupAddr(b.backupHost()).backupPort(b.backupPort()).user("demo")
+                    // a demo shows a failover within seconds: keep-alive every 5 s, failback probes every 30 s
+                    .keepAliveInterval(5).failbackInterval(30)));
+            LOG.infof("demo fleet '%s': %d %s phones, users %d.., on the built-in servers", demo.name(), demo.count(),
+                    model.name(), demo.firstUser());
+        }
+    }
+
+    /** The built-in servers, when enabled. */
+    public Optional<BuiltinServerGroup> builtin() {
+        return Optional.ofNullable(builtin);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -47,6 +79,9 @@ public class SimulatorRuntime {
         }
         if (signalling != null) {
             signalling.close();
+        }
+        if (builtin != null) {
+            builtin.close();
         }
         if (shards != null) {
             shards.close();

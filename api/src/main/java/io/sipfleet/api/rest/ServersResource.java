@@ -1,0 +1,128 @@
+package io.sipfleet.api.rest;
+
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.InvalidInputException;
+import io.sipfleet.device.config.LineConfig;
+import io.sipfleet.device.config.ServerConfig;
+import io.sipfleet.simulator.builtin.BuiltinServer;
+import io.sipfleet.simulator.builtin.Mode;
+import io.sipfleet.simulator.fleet.Fleet;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Servers (api.md): every server the phones know, and the availability of the built-in ones. */
+@Path("/api/servers")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ServersResource {
+    private final SimulatorRuntime runtime;
+
+    ServersResource(SimulatorRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /**
+     * @param name     the built-in server's name, or host:port of an external one
+     * @param address  host:port
+     * @param builtin  whether it runs inside the simulator
+     * @param mode     up, 503, 500, silent or down (external servers: up until faults exist)
+     * @param requests requests received by method (built-in servers)
+     */
+    public record ServerJson(String name, String address, boolean builtin, String mode, Map<String, Long> requests) {}
+
+    public record AvailabilityRequest(String mode) {}
+
+    @GET
+    public List<ServerJson> list() {
+        List<ServerJson> out = new ArrayList<>();
+        Set<String> builtinAddresses = new TreeSet<>();
+        runtime.builtin().ifPresent(g -> {
+            for (BuiltinServer s : g.servers()) {
+                builtinAddresses.add(s.address());
+                out.add(json(s));
+            }
+        });
+        Set<String> external = new TreeSet<>();
+        for (Fleet f : runtime.fleets().fleets()) {
+            LineConfig cfg = f.spec().lineFor(1);
+            for (ServerConfig s : cfg.servers()) {
+                if (!builtinAddresses.contains(s.hostPort())) {
+                    external.add(s.hostPort());
+                }
+            }
+        }
+        for (String a : external) {
+            out.add(new ServerJson(a, a, false, "up", Map.of()));
+        }
+        return out;
+    }
+
+    @GET
+    @Path("{name}")
+    public ServerJson get(@PathParam("name") String name) {
+        return json(builtin(name));
+    }
+
+    @PUT
+    @Path("{name}/availability")
+    public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
+        BuiltinServer s = builtin(name);
+        String mode = body == null ? null : body.mode();
+        if (mode == null) {
+            throw new InvalidInputException("mode", "mode is required: up, 503, 500, silent or down");
+        }
+        Mode m;
+        try {
+            m = Mode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("mode", "unknown mode '" + mode + "'; one of up, 503, 500, silent, down");
+        }
+        s.setMode(m);
+        return json(s);
+    }
+
+    private BuiltinServer builtin(String name) {
+        var group = runtime.builtin();
+        if (group.isPresent()) {
+            var s = group.get().find(name);
+            if (s.isPresent()) {
+                return s.get();
+            }
+        }
+        if (name.contains(":")) {
+            throw new NotImplemented("availability of the external server " + name + " is carried out by the fault "
+                    + "layer, which is not there yet; the built-in servers are "
+                    + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
+        }
+        throw new NotFound("no server named '" + name + "'; the built-in servers are "
+                + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
+    }
+
+    private static ServerJson json(BuiltinServer s) {
+        Map<String, Long> requests = new LinkedHashMap<>(s.stats().requestsByMethod());
+        return new ServerJson(s.name(), s.address(), true, s.mode().apiName(), requests);
+    }
+
+    /** A feature that is documented but not built yet (answered 501). */
+    public static final class NotImplemented extends RuntimeException {
+        public NotImplemented(String message) {
+            super(message);
+        }
+    }
+
+    static Response notImplemented(NotImplemented e) {
+        return new io.sipfleet.api.Problem("about:blank", "Not Implemented", 501, e.getMessage()).toResponse();
+    }
+}
