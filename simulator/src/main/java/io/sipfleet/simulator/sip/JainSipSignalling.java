@@ -96,6 +96,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final MessageFactory messages;
     private final UdpUnreachableDetector icmp;
     private final ExecutorService[] senders;
+    /** TCP/TLS sends, one queue per server: a connect into a black hole delays only that server's requests. */
+    private final Map<String, ExecutorService> connectionSenders = new ConcurrentHashMap<>();
     private final Map<RequestKey, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
@@ -181,7 +183,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         if (r.method() != Method.ACK) {
             pending.put(RequestKey.of(r), p);
         }
-        stripe(r.phoneId()).execute(() -> doSend(p));
+        senderFor(r).execute(() -> doSend(p));
     }
 
     @Override
@@ -191,7 +193,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             return;
         }
         p.abandoned = true;
-        stripe(r.phoneId()).execute(() -> {
+        senderFor(r).execute(() -> {
             ClientTransaction ct = p.transaction;
             // an INVITE that was answered provisionally stays, so that a CANCEL can follow it
             if (ct != null && !(r.method() == Method.INVITE && p.provisional)) {
@@ -480,6 +482,21 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         return TransportFailure.SEND_FAILED;
     }
 
+    /**
+     * Where a request is sent from: UDP requests on the phone's stripe (in order per phone); TCP/TLS on
+     * their server's own queue, since the stack's connect blocks its caller until the connect timeout.
+     */
+    private ExecutorService senderFor(OutboundRequest r) {
+        if (!r.server().transport().reliable()) {
+            return stripe(r.phoneId());
+        }
+        return connectionSenders.computeIfAbsent(r.server().label(), k -> Executors.newSingleThreadExecutor(run -> {
+            Thread t = new Thread(run, "sipfleet-send-" + k);
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
     private ExecutorService stripe(String key) {
         return senders[Math.floorMod(key.hashCode(), senders.length)];
     }
@@ -717,6 +734,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         for (ExecutorService s : senders) {
             s.shutdownNow();
         }
+        connectionSenders.values().forEach(ExecutorService::shutdownNow);
         stack.stop();
     }
 }

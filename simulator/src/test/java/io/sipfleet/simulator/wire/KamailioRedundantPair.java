@@ -13,6 +13,12 @@ final class KamailioRedundantPair implements RedundantPair {
     @Override
     public void mode(String server, String mode) {
         KamailioPair.Server s = server(server);
+        if (s.isFrozen()) {
+            s.thaw();
+        }
+        if (s.isTcpBlackholed()) {
+            s.tcpBlackhole(false);
+        }
         if ("down".equals(mode)) {
             s.kill();
             return;
@@ -23,7 +29,17 @@ final class KamailioRedundantPair implements RedundantPair {
         s.mode(mode);
     }
 
-    private KamailioPair.Server server(String name) {
+    /** Alive but stopped (SIGSTOP): it answers nothing, even TCP connects complete in the kernel. */
+    void freeze(String server) {
+        server(server).freeze();
+    }
+
+    /** TCP SYNs to the server dropped (iptables): a connect never completes. */
+    void tcpBlackhole(String server) {
+        server(server).tcpBlackhole(true);
+    }
+
+    KamailioPair.Server server(String name) {
         return "primary".equals(name) ? pair.primary() : pair.backup();
     }
 

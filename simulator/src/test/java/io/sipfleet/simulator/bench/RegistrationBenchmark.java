@@ -1,0 +1,780 @@
+package io.sipfleet.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.sipfleet.device.FirmwareProfile;
+import io.sipfleet.device.config.LineConfig;
+import io.sipfleet.device.config.Transport;
+import io.sipfleet.device.event.PhoneEvent;
+import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.device.time.SipTimers;
+import io.sipfleet.simulator.fleet.Fleet;
+import io.sipfleet.simulator.fleet.FleetManager;
+import io.sipfleet.simulator.fleet.FleetSpec;
+import io.sipfleet.simulator.kamailio.KamailioPair;
+import io.sipfleet.simulator.runtime.ShardedScheduler;
+import io.sipfleet.simulator.sip.JainSipSignalling;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Registration benchmark: N virtual phones (V3, UDP, digest auth) against a real Kamailio, then SIPp
+ * registering N other users against the same Kamailio, side by side. Runs only with the Maven profile
+ * {@code bench} (which sets {@code sipfleet.bench=true} and {@code -Xmx2g}):
+ *
+ * <pre>
+ * ./mvnw -q -pl simulator -am test -Pbench -Dtest=RegistrationBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ *
+ * <p>System properties (all optional):
+ * <ul>
+ *   <li>{@code sipfleet.bench.phones} N (10000): phones per round, and SIPp users per SIPp run;</li>
+ *   <li>{@code sipfleet.bench.ramp} phones powered on per second, a comma-separated list for a sweep
+ *       (one round of N phones per value, 0 = all at once); the comparison uses the fastest clean
+ *       round (all N registered on the primary, no failover), else the last one;</li>
+ *   <li>{@code sipfleet.bench.warmup} phones of an unreported warm-up round (JIT) first (2000);</li>
+ *   <li>{@code sipfleet.bench.shards} (4), {@code sipfleet.bench.sipThreads} (4),
+ *       {@code sipfleet.bench.t1} ms (500): the simulator's defaults;</li>
+ *   <li>{@code sipfleet.bench.sippRate} SIPp calls/s of the paced run (default: the phones' rate);</li>
+ *   <li>{@code sipfleet.bench.sippFlat} also run SIPp flat out (true): {@code -r 100000} with at most
+ *       {@code sipfleet.bench.sippFlatLimit} (50) registrations in flight;</li>
+ *   <li>{@code sipfleet.bench.timeoutSeconds} bound of each round and SIPp run (120).</li>
+ * </ul>
+ *
+ * <p>Asserts sanity only (every phone registered, SIPp's successful calls == N), no performance threshold.
+ * The report goes to stdout and to {@code target/bench/registration-benchmark-*.txt}.
+ */
+@EnabledIfSystemProperty(named = "sipfleet.bench", matches = "true",
+        disabledReason = "a benchmark: run it with -Pbench (sets -Dsipfleet.bench=true)")
+class RegistrationBenchmark {
+
+    private static final int N = Integer.getInteger("sipfleet.bench.phones", 10_000);
+    private static final String RAMPS = System.getProperty("sipfleet.bench.ramp", "2000");
+    private static final int WARMUP = Integer.getInteger("sipfleet.bench.warmup", 2_000);
+    private static final int SHARDS = Integer.getInteger("sipfleet.bench.shards", 4);
+    private static final int SIP_THREADS = Integer.getInteger("sipfleet.bench.sipThreads", 4);
+    private static final long T1 = Long.getLong("sipfleet.bench.t1", 500);
+    private static final String SIPP_RATE = System.getProperty("sipfleet.bench.sippRate", "");
+    private static final boolean SIPP_FLAT = Boolean.parseBoolean(System.getProperty("sipfleet.bench.sippFlat", "true"));
+    private static final int SIPP_FLAT_LIMIT = Integer.getInteger("sipfleet.bench.sippFlatLimit", 50);
+    private static final long TIMEOUT_S = Long.getLong("sipfleet.bench.timeoutSeconds", 120);
+
+    private static final long PHONE_USERS = 1_000_000;   // round k: 1_000_000 + k * 200_000 ...
+    private static final long WARMUP_USERS = 900_000;
+    private static final long SIPP_PACED_USERS = 700_000;
+    private static final long SIPP_FLAT_USERS = 800_000;
+
+    private static final Path OUT = Paths.get("target", "bench");
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private final StringBuilder report = new StringBuilder();
+    private final long clockTicks = clockTicks();
+
+    @Test
+    void registrations() throws Exception {
+        assumeTrue(KamailioPair.available(), KamailioPair.unavailableReason());
+        assumeTrue(KamailioPair.sippAvailable(), "sipp is not installed (apt-get install sip-tester): benchmark skipped");
+        assertThat(N).as("sipfleet.bench.phones").isBetween(1, FleetSpec.MAX_PHONES);
+        Files.createDirectories(OUT);
+        long started = System.nanoTime();
+        machineFacts();
+
+        KamailioPair pair = null;
+        ShardedScheduler shards = null;
+        JainSipSignalling sip = null;
+        Tracker tracker = new Tracker();
+        List<PhoneRound> rounds = new ArrayList<>();
+        List<SippRun> sippRuns = new ArrayList<>();
+        try {
+            pair = KamailioPair.start();
+            KamailioPair.Server primary = pair.primary();
+            line("Kamailio primary %s (pid %d), backup %s (pid %d); logs in target/kamailio", primary.hostPort(),
+                    primary.pid(), pair.backup().hostPort(), pair.backup().pid());
+            shards = new ShardedScheduler(SHARDS);
+            ShardedScheduler s = shards;
+            int phonePort = KamailioPair.freePort("127.0.0.1");
+            sip = new JainSipSignalling(new JainSipSignalling.Settings("127.0.0.1", phonePort, SIP_THREADS,
+                    Math.max(1_000, 15 * T1), "sipfleet-bench"), s::executorFor);
+            FleetManager fleets = new FleetManager(shards, sip, new SipTimers(T1), tracker, 7, 500);
+            line("phones: one JAIN-SIP stack on 127.0.0.1:%d, %d shards, %d SIP threads, T1 %d ms, "
+                    + "V3, UDP, keepAliveInterval 0, TTL 3600, backup = the Kamailio backup", phonePort, SHARDS,
+                    SIP_THREADS, T1);
+
+            if (WARMUP > 0) {
+                PhoneRound w = runPhones(fleets, tracker, pair, "warmup", WARMUP, WARMUP_USERS, 1_000);
+                line("warm-up (not reported): %d phones at ramp 1000/s, %d registered in %.2f s", WARMUP,
+                        w.registered.get(), w.seconds());
+            }
+            double[] ramps = Arrays.stream(RAMPS.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                    .mapToDouble(Double::parseDouble).toArray();
+            for (int k = 0; k < ramps.length; k++) {
+                PhoneRound r = runPhones(fleets, tracker, pair, "bench" + (k + 1), N, PHONE_USERS + k * 200_000L,
+                        ramps[k]);
+                rounds.add(r);
+                r.print();
+            }
+            PhoneRound best = rounds.stream().filter(PhoneRound::clean)
+                    .max((a, b) -> Double.compare(a.rate(), b.rate())).orElse(rounds.get(rounds.size() - 1));
+
+            // SIPp against the same primary: paced at the phones' rate, then flat out
+            Path scenario = OUT.resolve("bench-register-digest.xml");
+            try (InputStream in = RegistrationBenchmark.class.getResourceAsStream("/sipp/bench-register-digest.xml")) {
+                assertThat(in).as("classpath sipp/bench-register-digest.xml").isNotNull();
+                Files.copy(in, scenario, StandardCopyOption.REPLACE_EXISTING);
+            }
+            long pacedRate = SIPP_RATE.isBlank() ? Math.max(1, Math.round(best.rate())) : Long.parseLong(SIPP_RATE);
+            sippRuns.add(runSipp(pair, scenario, "paced", SIPP_PACED_USERS, pacedRate, N));
+            if (SIPP_FLAT) {
+                sippRuns.add(runSipp(pair, scenario, "flat", SIPP_FLAT_USERS, 100_000, SIPP_FLAT_LIMIT));
+            }
+            for (SippRun r : sippRuns) {
+                r.print();
+            }
+            table(best, rounds, sippRuns);
+            line("total benchmark duration %.1f s", (System.nanoTime() - started) / 1e9);
+
+            // sanity only
+            assertThat(best.registered.get()).as("phones registered in round %s (ramp %s/s)", best.name,
+                    fmtRamp(best.ramp)).isEqualTo(N);
+            for (SippRun r : sippRuns) {
+                assertThat(r.successful).as("SIPp %s: successful calls; output in %s", r.name, r.stdout).isEqualTo(N);
+            }
+        } finally {
+            writeReport();
+            tracker.round = null;
+            // no unregistration storm: the stack, the shards and Kamailio simply go
+            if (sip != null) {
+                sip.close();
+            }
+            if (shards != null) {
+                shards.close();
+            }
+            if (pair != null) {
+                pair.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the virtual phones
+
+    private PhoneRound runPhones(FleetManager fleets, Tracker tracker, KamailioPair pair, String name, int n,
+                                 long firstUser, double ramp) throws Exception {
+        KamailioPair.Server primary = pair.primary();
+        PhoneRound r = new PhoneRound(name, n, ramp, pair.primary().hostPort());
+        long contactsBefore = primary.locationContacts();
+        tracker.round = r;
+        long heap0 = usedHeapAfterGc();
+        Map<String, Long> threads0 = threadCpuByGroup();
+        long gc0 = gcMillis();
+        long kam0 = cpuTicksOfTree(primary.pid());
+        long kamB0 = cpuTicksOfTree(pair.backup().pid());
+        long cpu0 = OS.getProcessCpuTime();
+        long t0 = System.nanoTime();
+
+        LineConfig.Builder line = LineConfig.builder()
+                .registerAddr(primary.host()).registerPort(primary.port()).registerTtl(3600).transport(Transport.UDP)
+                .backupAddr(pair.backup().host()).backupPort(pair.backup().port()).backupTtl(3600)
+                .backupTransport(Transport.UDP)
+                .keepAliveInterval(0).registerRetryInterval(60).user("x");
+        Fleet fleet = fleets.create(new FleetSpec(name, FirmwareProfile.V3, n, firstUser, "pw{user}", "", ramp, false,
+                0, line));
+        r.createMs = (System.nanoTime() - t0) / 1e6;
+
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        int lastPrinted = -1;
+        for (int i = 0; i < TIMEOUT_S * 2 + 2; i++) {       // bounded: 2 checks a second
+            if (r.done.await(500, TimeUnit.MILLISECONDS) || System.nanoTime() > deadline) {
+                break;
+            }
+            if (i % 2 == 1 && r.registered.get() != lastPrinted) {
+                lastPrinted = r.registered.get();
+                System.out.printf(Locale.ROOT, "  [%s] t=%5.1f s powered on %6d, registering %6d, registered %6d, "
+                                + "failovers %d, register-failed %d%n", name, (System.nanoTime() - t0) / 1e9,
+                        fleet.poweredOn(), r.registering.get(), r.registered.get(), r.failovers.get(),
+                        r.failed.get());
+            }
+        }
+        long cpu1 = OS.getProcessCpuTime();
+        long kam1 = cpuTicksOfTree(primary.pid());
+        long kamB1 = cpuTicksOfTree(pair.backup().pid());
+        long gc1 = gcMillis();
+        Map<String, Long> threads1 = threadCpuByGroup();
+        r.finished = r.done.getCount() == 0;
+        r.jvmCpuS = (cpu1 - cpu0) / 1e9;
+        r.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
+        r.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
+        r.gcMs = gc1 - gc0;
+        r.threadCpu = diff(threads0, threads1);
+        long heap1 = usedHeapAfterGc();
+        r.heapPerPhone = (heap1 - heap0) / (double) n;
+        r.contactsAdded = primary.locationContacts() - contactsBefore;
+        // the client transactions linger for Timer K (T4 = 5 s) after their 200: the steady state comes later
+        Thread.sleep(6_000);
+        long heap2 = usedHeapAfterGc();
+        r.heapPerPhoneSettled = (heap2 - heap0) / (double) n;
+        tracker.round = null;
+        if (!r.finished) {
+            line("round %s: NOT all registered within %d s: %s", name, TIMEOUT_S, fleet.summary());
+        }
+        return r;
+    }
+
+    /** Sees every event of every phone, on the phone's shard: records registering/registered instants. */
+    private static final class Tracker implements PhoneListener {
+        volatile PhoneRound round;
+
+        @Override
+        public void onEvent(PhoneEvent e) {
+            PhoneRound r = round;
+            if (r != null) {
+                r.on(e);
+            }
+        }
+    }
+
+    private final class PhoneRound {
+        final String name;
+        final int n;
+        final double ramp;
+        final String primaryRef;
+        final String prefix;
+        final long[] registeringNs;
+        final long[] registeredNs;
+        final AtomicInteger registering = new AtomicInteger();
+        final AtomicInteger registered = new AtomicInteger();
+        final AtomicInteger onPrimary = new AtomicInteger();
+        final AtomicInteger failovers = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final CountDownLatch done;
+        double createMs;
+        boolean finished;
+        double jvmCpuS;
+        double kamailioCpuS;
+        double backupCpuS;
+        long gcMs;
+        Map<String, Long> threadCpu = Map.of();
+        double heapPerPhone;
+        double heapPerPhoneSettled;
+        long contactsAdded;
+
+        PhoneRound(String name, int n, double ramp, String primaryHostPort) {
+            this.name = name;
+            this.n = n;
+            this.ramp = ramp;
+            this.primaryRef = primaryHostPort;
+            this.prefix = name + "-";
+            this.registeringNs = new long[n];
+            this.registeredNs = new long[n];
+            this.done = new CountDownLatch(n);
+        }
+
+        void on(PhoneEvent e) {
+            String id = e.phone();
+            if (!id.startsWith(prefix)) {
+                return;
+            }
+            long now = System.nanoTime();
+            int i = Integer.parseInt(id, prefix.length(), id.length(), 10) - 1;
+            if (e instanceof PhoneEvent.Registering) {
+                if (registeringNs[i] == 0) {
+                    registeringNs[i] = now;
+                    registering.incrementAndGet();
+                }
+            } else if (e instanceof PhoneEvent.Registered reg) {
+                if (registeredNs[i] == 0) {
+                    registeredNs[i] = now;
+                    registered.incrementAndGet();
+                    if (reg.server() != null && "primary".equals(reg.server().role())) {
+                        onPrimary.incrementAndGet();
+                    }
+                    done.countDown();
+                }
+            } else if (e instanceof PhoneEvent.Failover) {
+                failovers.incrementAndGet();
+            } else if (e instanceof PhoneEvent.RegisterFailed) {
+                failed.incrementAndGet();
+            }
+        }
+
+        boolean clean() {
+            return finished && registered.get() == n && onPrimary.get() == n && failovers.get() == 0
+                    && failed.get() == 0;
+        }
+
+        long firstRegisteringNs() {
+            return Arrays.stream(registeringNs).filter(x -> x != 0).min().orElse(0);
+        }
+
+        long lastRegisteredNs() {
+            return Arrays.stream(registeredNs).filter(x -> x != 0).max().orElse(0);
+        }
+
+        double seconds() {
+            return (lastRegisteredNs() - firstRegisteringNs()) / 1e9;
+        }
+
+        double rate() {
+            return registered.get() / seconds();
+        }
+
+        double[] latenciesMs() {
+            double[] out = new double[registered.get()];
+            int k = 0;
+            for (int i = 0; i < n && k < out.length; i++) {
+                if (registeredNs[i] != 0 && registeringNs[i] != 0) {
+                    out[k++] = (registeredNs[i] - registeringNs[i]) / 1e6;
+                }
+            }
+            out = Arrays.copyOf(out, k);
+            Arrays.sort(out);
+            return out;
+        }
+
+        double cpuPer1000() {
+            return jvmCpuS * 1000.0 / Math.max(1, registered.get());
+        }
+
+        void print() {
+            double[] lat = latenciesMs();
+            line("");
+            line("round %s: %d phones, ramp %s/s: %d registered (%d on the primary), %d failovers, %d register-failed%s",
+                    name, n, fmtRamp(ramp), registered.get(), onPrimary.get(), failovers.get(), failed.get(),
+                    clean() ? " -> clean" : " -> NOT clean");
+            line("  %.2f s first registering -> last registered, %.0f registrations/s; fleet created in %.0f ms",
+                    seconds(), rate(), createMs);
+            line("  latency registering -> registered (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f",
+                    pct(lat, 50), pct(lat, 90), pct(lat, 99), lat.length == 0 ? Double.NaN : lat[lat.length - 1]);
+            line("  JVM CPU %.2f s (%.3f s per 1,000 registrations; GC wall time %d ms); Kamailio primary CPU %.2f s"
+                    + ", backup (replication) %.2f s", jvmCpuS, cpuPer1000(), gcMs, kamailioCpuS, backupCpuS);
+            line("  heap per phone: %.0f B when all registered, %.0f B once the transactions are gone (after 6 s)",
+                    heapPerPhone, heapPerPhoneSettled);
+            line("  Kamailio primary location_contacts +%d", contactsAdded);
+            StringBuilder t = new StringBuilder("  JVM thread CPU (s) by thread group:");
+            threadCpu.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                    .filter(en -> en.getValue() >= 5_000_000)
+                    .forEach(en -> t.append(String.format(Locale.ROOT, " %s=%.2f", en.getKey(), en.getValue() / 1e9)));
+            long javaThreads = threadCpu.values().stream().mapToLong(Long::longValue).sum();
+            t.append(String.format(Locale.ROOT, "; not in Java threads (GC, JIT, VM) ~%.2f",
+                    jvmCpuS - javaThreads / 1e9));
+            line("%s", t);
+        }
+    }
+
+    // ------------------------------------------------------------------ SIPp
+
+    private final class SippRun {
+        final String name;
+        final long rate;
+        final int limit;
+        long successful = -1;
+        long failed = -1;
+        long retransmissions = -1;
+        int exitCode = Integer.MIN_VALUE;
+        double wallS;
+        double seconds;           // first REGISTER sent -> last 200 received (from the rtt file)
+        double cpuS;              // utime + stime of sipp
+        double cpuPolledS;
+        double kamailioCpuS;
+        double backupCpuS;
+        double[] rttMs = new double[0];
+        Path stdout;
+
+        SippRun(String name, long rate, int limit) {
+            this.name = name;
+            this.rate = rate;
+            this.limit = limit;
+        }
+
+        double rateAchieved() {
+            return successful / seconds;
+        }
+
+        double cpuPer1000() {
+            return cpuS * 1000.0 / Math.max(1, successful);
+        }
+
+        void print() {
+            line("");
+            line("SIPp %s (-r %d -l %d): exit %d, %d successful, %d failed, %d retransmissions", name, rate, limit,
+                    exitCode, successful, failed, retransmissions);
+            line("  %.2f s first REGISTER -> last 200 (%.2f s wall incl. start-up), %.0f registrations/s", seconds,
+                    wallS, rateAchieved());
+            line("  response time (first REGISTER -> 200, SIPp's ms clock) ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f",
+                    pct(rttMs, 50), pct(rttMs, 90), pct(rttMs, 99),
+                    rttMs.length == 0 ? Double.NaN : rttMs[rttMs.length - 1]);
+            line("  SIPp CPU %.3f s (%.3f s per 1,000; polled /proc/pid/stat %.3f s); Kamailio primary CPU %.2f s, "
+                    + "backup %.2f s", cpuS, cpuPer1000(), cpuPolledS, kamailioCpuS, backupCpuS);
+        }
+    }
+
+    private SippRun runSipp(KamailioPair pair, Path scenario, String name, long firstUser, long rate, int limit)
+            throws Exception {
+        KamailioPair.Server primary = pair.primary();
+        SippRun run = new SippRun(name, rate, limit);
+        Path dir = Files.createDirectories(OUT.resolve("sipp-" + name));
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Path csv = dir.resolve("users.csv");
+        StringBuilder users = new StringBuilder(N * 60).append("SEQUENTIAL\n");
+        for (long u = firstUser; u < firstUser + N; u++) {
+            users.append(u).append(";[authentication username=").append(u).append(" password=pw").append(u)
+                    .append("]\n");
+        }
+        Files.writeString(csv, users.toString());
+        int rttFreq = 1;
+        for (int d = Math.min(N, 1000); d >= 1; d--) {
+            if (N % d == 0) {
+                rttFreq = d;
+                break;
+            }
+        }
+        Path stat = dir.resolve("stat.csv");
+        run.stdout = dir.resolve("sipp.out");
+        List<String> cmd = List.of(KamailioPair.findBinary("sipp").orElseThrow().toString(),
+                primary.hostPort(),
+                "-sf", scenario.toAbsolutePath().toString(),
+                "-inf", csv.toAbsolutePath().toString(),
+                "-m", Integer.toString(N), "-r", Long.toString(rate), "-rp", "1000", "-l", Integer.toString(limit),
+                "-nd", "-nostdin",
+                "-i", "127.0.0.1", "-bind_local",
+                "-p", Integer.toString(KamailioPair.freePort("127.0.0.1")),
+                "-mp", Integer.toString(KamailioPair.freePort("127.0.0.1")),
+                "-timeout", TIMEOUT_S + "s", "-timeout_error",
+                "-trace_stat", "-stf", stat.toAbsolutePath().toString(), "-fd", "1",
+                "-trace_rtt", "-rtt_freq", Integer.toString(rttFreq),
+                "-trace_err", "-error_file", dir.resolve("errors.log").toAbsolutePath().toString());
+        Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
+
+        long children0 = childrenCpuTicks();
+        long kam0 = cpuTicksOfTree(primary.pid());
+        long kamB0 = cpuTicksOfTree(pair.backup().pid());
+        long t0 = System.nanoTime();
+        Process sipp = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(run.stdout.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        long pid = sipp.pid();
+        long polled = 0;
+        boolean finished = false;
+        for (int i = 0; i < (TIMEOUT_S + 30) * 50; i++) {      // bounded: 50 polls a second
+            long ticks = cpuTicks(pid);
+            if (ticks >= 0) {
+                polled = Math.max(polled, ticks);
+            }
+            if (sipp.waitFor(20, TimeUnit.MILLISECONDS)) {
+                finished = true;
+                break;
+            }
+        }
+        run.wallS = (System.nanoTime() - t0) / 1e9;
+        if (!finished) {
+            sipp.destroyForcibly();
+            sipp.waitFor(5, TimeUnit.SECONDS);
+            line("SIPp %s did not finish within %d s: killed (pid %d)", name, TIMEOUT_S + 30, pid);
+        } else {
+            run.exitCode = sipp.exitValue();
+        }
+        long kam1 = cpuTicksOfTree(primary.pid());
+        long kamB1 = cpuTicksOfTree(pair.backup().pid());
+        long children1 = childrenCpuTicks();
+        // the JVM reaped sipp: its cutime + cstime grew by sipp's whole CPU time (no other child ended meanwhile)
+        run.cpuS = (children1 - children0) / (double) clockTicks;
+        run.cpuPolledS = polled / (double) clockTicks;
+        if (run.cpuS <= 0) {
+            run.cpuS = run.cpuPolledS;
+        }
+        run.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
+        run.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
+
+        Map<String, String> last = lastStatLine(stat);
+        run.successful = parseLong(last.get("SuccessfulCall(C)"));
+        run.failed = parseLong(last.get("FailedCall(C)"));
+        run.retransmissions = parseLong(last.get("Retransmissions(C)"));
+        readRtt(dir, run);
+        return run;
+    }
+
+    /** {@code <scenario>_<pid>_rtt.csv}: Date_ms (ms since SIPp started);response_time_ms;rtd_no. */
+    private void readRtt(Path dir, SippRun run) throws IOException {
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith("_rtt.csv")).toList();
+        }
+        List<Double> rts = new ArrayList<>();
+        double firstStart = Double.MAX_VALUE;
+        double lastEnd = 0;
+        for (Path f : files) {
+            for (String l : Files.readAllLines(f, StandardCharsets.ISO_8859_1)) {
+                String[] c = l.split(";");
+                if (c.length < 3 || !c[2].trim().equals("1")) {
+                    continue;
+                }
+                try {
+                    double date = Double.parseDouble(c[0].trim());
+                    double rt = Double.parseDouble(c[1].trim());
+                    rts.add(rt);
+                    firstStart = Math.min(firstStart, date - rt);
+                    lastEnd = Math.max(lastEnd, date);
+                } catch (NumberFormatException header) {
+                    // the header line
+                }
+            }
+        }
+        run.rttMs = rts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        run.seconds = rts.isEmpty() ? run.wallS : (lastEnd - firstStart) / 1000.0;
+    }
+
+    private static Map<String, String> lastStatLine(Path stat) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        if (!Files.exists(stat)) {
+            return out;
+        }
+        List<String> lines = Files.readAllLines(stat, StandardCharsets.ISO_8859_1).stream()
+                .filter(l -> !l.isBlank()).toList();
+        if (lines.size() < 2) {
+            return out;
+        }
+        String[] header = lines.get(0).split(";", -1);
+        String[] values = lines.get(lines.size() - 1).split(";", -1);
+        for (int i = 0; i < header.length && i < values.length; i++) {
+            out.put(header[i].trim(), values[i].trim());
+        }
+        return out;
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? -1 : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ------------------------------------------------------------------ the table
+
+    private void table(PhoneRound best, List<PhoneRound> rounds, List<SippRun> sippRuns) {
+        line("");
+        if (rounds.size() > 1) {
+            line("ramp sweep (each round %d phones):", N);
+            line("  %-10s %-9s %-11s %-8s %-9s %-9s %-9s %-10s %-9s", "ramp/s", "reg'd", "on primary", "failover",
+                    "seconds", "reg/s", "p50 ms", "p99 ms", "CPU s/1k");
+            for (PhoneRound r : rounds) {
+                double[] lat = r.latenciesMs();
+                line("  %-10s %-9d %-11d %-8d %-9.2f %-9.0f %-9.2f %-10.2f %-9.3f%s", fmtRamp(r.ramp),
+                        r.registered.get(), r.onPrimary.get(), r.failovers.get(), r.seconds(), r.rate(),
+                        pct(lat, 50), pct(lat, 99), r.cpuPer1000(), r == best ? "  <- compared" : "");
+            }
+            line("");
+        }
+        double[] lat = best.latenciesMs();
+        String h = "%-30s %-8s %-8s %-8s %-12s %-9s %-9s %-10s %-14s";
+        String row = "%-30s %-8d %-8.2f %-8.0f %-12.3f %-9s %-9s %-10s %-14s";
+        line("REGISTRATIONS, digest over UDP into one Kamailio 5.6 (2 UDP workers), N = %d", N);
+        line(h, "client", "regs", "seconds", "reg/s", "CPU s/1000", "p50 ms", "p99 ms", "heap/phone", "Kamailio CPU s");
+        line(row, "sipfleet (ramp " + fmtRamp(best.ramp) + "/s)", best.registered.get(), best.seconds(), best.rate(),
+                best.cpuPer1000(), fmt2(pct(lat, 50)), fmt2(pct(lat, 99)),
+                String.format(Locale.ROOT, "%.1f KB", best.heapPerPhone / 1024), fmt2(best.kamailioCpuS));
+        for (SippRun r : sippRuns) {
+            line(row, "SIPp " + r.name + " (-r " + r.rate + " -l " + r.limit + ")", r.successful, r.seconds,
+                    r.rateAchieved(), r.cpuPer1000(), fmt0(pct(r.rttMs, 50)), fmt0(pct(r.rttMs, 99)), "-",
+                    fmt2(r.kamailioCpuS));
+        }
+        for (SippRun r : sippRuns) {
+            line("sipfleet / SIPp %-6s: rate x%.2f, CPU per registration x%.1f", r.name,
+                    best.rate() / r.rateAchieved(), best.cpuPer1000() / r.cpuPer1000());
+        }
+        line("notes: sipfleet CPU = the whole JVM (process CPU time: %d virtual phones' state machines, the JAIN-SIP"
+                + " stack, GC, JIT, this test's bookkeeping) over first registering -> last registered;", N);
+        line("       SIPp CPU = utime+stime of the sipp process for its whole run (incl. start-up). Latency: sipfleet"
+                + " = per phone, 'registering' event -> 'registered' event (ns clock);");
+        line("       SIPp = response time 1 (first REGISTER sent -> 200), SIPp's ms clock, coarse (it advances in"
+                + " steps of a few ms). Heap/phone = used heap after GC, all registered, minus before, / N.");
+    }
+
+    // ------------------------------------------------------------------ measuring helpers
+
+    private void machineFacts() {
+        String cpuModel = "?";
+        try {
+            cpuModel = Files.readAllLines(Paths.get("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        List<String> gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).toList();
+        line("RegistrationBenchmark %s", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+        line("machine: %d cores (%s), %s %s; java %s (%s), max heap %d MB, GC %s", Runtime.getRuntime()
+                        .availableProcessors(), cpuModel, System.getProperty("os.name"), System.getProperty("os.version"),
+                System.getProperty("java.version"), System.getProperty("java.vm.name"),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024), gcs);
+        line("tools: %s; %s", firstLine("kamailio", "-v"), firstLine("sipp", "-v"));
+        line("N = %d, ramps %s, warm-up %d phones, SIPp flat out %s (limit %d in flight), timeout %d s", N, RAMPS,
+                WARMUP, SIPP_FLAT, SIPP_FLAT_LIMIT, TIMEOUT_S);
+    }
+
+    private static String firstLine(String binary, String arg) {
+        try {
+            Process p = new ProcessBuilder(KamailioPair.findBinary(binary).orElseThrow().toString(), arg)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(5, TimeUnit.SECONDS);
+            return out.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst().orElse(binary + " ?");
+        } catch (Exception e) {
+            return binary + " ?";
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return MEMORY.getHeapMemoryUsage().getUsed();
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(x -> x > 0).sum();
+    }
+
+    /** CPU ns of the live Java threads, by name with digits replaced by '#'. */
+    private static Map<String, Long> threadCpuByGroup() {
+        Map<String, Long> out = new TreeMap<>();
+        long[] ids = THREADS.getAllThreadIds();
+        java.lang.management.ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+        for (int i = 0; i < ids.length; i++) {
+            if (infos[i] == null) {
+                continue;
+            }
+            long ns = THREADS.getThreadCpuTime(ids[i]);
+            if (ns > 0) {
+                out.merge(infos[i].getThreadName().replaceAll("[0-9]+", "#"), ns, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Long> diff(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
+        return out;
+    }
+
+    /** utime + stime (clock ticks) of a process and its descendants; 0 when gone. */
+    private static long cpuTicksOfTree(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        long sum = Math.max(0, cpuTicks(pid));
+        sum += ProcessHandle.of(pid).map(h -> h.descendants().mapToLong(d -> Math.max(0, cpuTicks(d.pid()))).sum())
+                .orElse(0L);
+        return sum;
+    }
+
+    /** utime + stime of one process in clock ticks from /proc/PID/stat, -1 when unreadable. */
+    private static long cpuTicks(long pid) {
+        long[] f = statFields(Paths.get("/proc", Long.toString(pid), "stat"));
+        return f == null ? -1 : f[11] + f[12];
+    }
+
+    /** cutime + cstime of this JVM: the CPU time of its children it has waited for. */
+    private static long childrenCpuTicks() {
+        long[] f = statFields(Paths.get("/proc", "self", "stat"));
+        return f == null ? 0 : f[13] + f[14];
+    }
+
+    /** The numeric fields after "(comm)" of a /proc stat file: [0] = state (as 0), [11] = utime, ... */
+    private static long[] statFields(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            String[] parts = s.substring(s.lastIndexOf(')') + 2).trim().split("\\s+");
+            long[] out = new long[Math.min(parts.length, 20)];
+            for (int i = 1; i < out.length; i++) {   // later fields can exceed a long (rsslim): not needed
+                out[i] = Long.parseLong(parts[i]);
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return Long.parseLong(out);
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+
+    private static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static String fmtRamp(double ramp) {
+        return ramp == 0 ? "all-at-once" : (ramp == Math.rint(ramp) ? Long.toString((long) ramp) : Double.toString(ramp));
+    }
+
+    private static String fmt2(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String fmt0(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private void line(String format, Object... args) {
+        String s = String.format(Locale.ROOT, format, args);
+        System.out.println(s);
+        report.append(s).append('\n');
+    }
+
+    private void writeReport() {
+        try {
+            Files.createDirectories(OUT);
+            Path f = OUT.resolve("registration-benchmark-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".txt");
+            Files.writeString(f, report.toString());
+            System.out.println("report written to " + f.toAbsolutePath());
+        } catch (IOException e) {
+            System.out.println("cannot write the report: " + e);
+        }
+    }
+}
