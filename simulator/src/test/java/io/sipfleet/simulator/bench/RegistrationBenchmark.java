@@ -57,7 +57,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *   <li>{@code sipfleet.bench.ramp} phones powered on per second, a comma-separated list for a sweep
  *       (one round of N phones per value, 0 = all at once); the comparison uses the fastest clean
  *       round (all N registered on the primary, no failover), else the last one;</li>
- *   <li>{@code sipfleet.bench.warmup} phones of an unreported warm-up round (JIT) first (2000);</li>
+ *   <li>{@code sipfleet.bench.warmup} phones of an unreported warm-up round (JIT) first (5000, ramp 2000/s);</li>
  *   <li>{@code sipfleet.bench.shards} (4), {@code sipfleet.bench.sipThreads} (4),
  *       {@code sipfleet.bench.t1} ms (500): the simulator's defaults;</li>
  *   <li>{@code sipfleet.bench.sippRate} SIPp calls/s of the paced run (default: the phones' rate);</li>
@@ -75,7 +75,7 @@ class RegistrationBenchmark {
 
     private static final int N = Integer.getInteger("sipfleet.bench.phones", 10_000);
     private static final String RAMPS = System.getProperty("sipfleet.bench.ramp", "2000");
-    private static final int WARMUP = Integer.getInteger("sipfleet.bench.warmup", 2_000);
+    private static final int WARMUP = Integer.getInteger("sipfleet.bench.warmup", 5_000);
     private static final int SHARDS = Integer.getInteger("sipfleet.bench.shards", 4);
     private static final int SIP_THREADS = Integer.getInteger("sipfleet.bench.sipThreads", 4);
     private static final long T1 = Long.getLong("sipfleet.bench.t1", 500);
@@ -89,6 +89,7 @@ class RegistrationBenchmark {
     private static final long SIPP_PACED_USERS = 700_000;
     private static final long SIPP_FLAT_USERS = 800_000;
 
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final Path OUT = Paths.get("target", "bench");
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -96,6 +97,7 @@ class RegistrationBenchmark {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private final StringBuilder report = new StringBuilder();
+    private int phonePort;
     private final long clockTicks = clockTicks();
 
     @Test
@@ -120,7 +122,7 @@ class RegistrationBenchmark {
                     primary.pid(), pair.backup().hostPort(), pair.backup().pid());
             shards = new ShardedScheduler(SHARDS);
             ShardedScheduler s = shards;
-            int phonePort = KamailioPair.freePort("127.0.0.1");
+            phonePort = KamailioPair.freePort("127.0.0.1");
             sip = new JainSipSignalling(new JainSipSignalling.Settings("127.0.0.1", phonePort, SIP_THREADS,
                     Math.max(1_000, 15 * T1), "sipfleet-bench"), s::executorFor);
             FleetManager fleets = new FleetManager(shards, sip, new SipTimers(T1), tracker, 7, 500);
@@ -129,8 +131,8 @@ class RegistrationBenchmark {
                     SIP_THREADS, T1);
 
             if (WARMUP > 0) {
-                PhoneRound w = runPhones(fleets, tracker, pair, "warmup", WARMUP, WARMUP_USERS, 1_000);
-                line("warm-up (not reported): %d phones at ramp 1000/s, %d registered in %.2f s", WARMUP,
+                PhoneRound w = runPhones(fleets, tracker, pair, "warmup", WARMUP, WARMUP_USERS, 2_000);
+                line("warm-up (not reported): %d phones at ramp 2000/s, %d registered in %.2f s", WARMUP,
                         w.registered.get(), w.seconds());
             }
             double[] ramps = Arrays.stream(RAMPS.split(",")).map(String::trim).filter(x -> !x.isEmpty())
@@ -159,7 +161,8 @@ class RegistrationBenchmark {
                 r.print();
             }
             table(best, rounds, sippRuns);
-            line("total benchmark duration %.1f s", (System.nanoTime() - started) / 1e9);
+            line("total benchmark duration %.1f s; load average at the end: %s", (System.nanoTime() - started) / 1e9,
+                loadAverage());
 
             // sanity only
             assertThat(best.registered.get()).as("phones registered in round %s (ramp %s/s)", best.name,
@@ -194,8 +197,11 @@ class RegistrationBenchmark {
         long heap0 = usedHeapAfterGc();
         Map<String, Long> threads0 = threadCpuByGroup();
         long gc0 = gcMillis();
+        long gcCount0 = gcCount();
+        Counters counters0 = Counters.read(primary, phonePort);
         long kam0 = cpuTicksOfTree(primary.pid());
         long kamB0 = cpuTicksOfTree(pair.backup().pid());
+        Map<Long, Long> all0 = allProcessTicks();
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
 
@@ -223,15 +229,22 @@ class RegistrationBenchmark {
             }
         }
         long cpu1 = OS.getProcessCpuTime();
+        Map<Long, Long> all1 = allProcessTicks();
+        r.wallS = (System.nanoTime() - t0) / 1e9;
         long kam1 = cpuTicksOfTree(primary.pid());
         long kamB1 = cpuTicksOfTree(pair.backup().pid());
         long gc1 = gcMillis();
+        long gcCount1 = gcCount();
         Map<String, Long> threads1 = threadCpuByGroup();
+        r.counters = Counters.read(primary, phonePort).minus(counters0);
         r.finished = r.done.getCount() == 0;
         r.jvmCpuS = (cpu1 - cpu0) / 1e9;
         r.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
         r.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
+        java.util.Set<Long> ours = treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
+        r.othersCpuS = othersTicks(all0, all1, ours) / (double) clockTicks;
         r.gcMs = gc1 - gc0;
+        r.gcCount = gcCount1 - gcCount0;
         r.threadCpu = diff(threads0, threads1);
         long heap1 = usedHeapAfterGc();
         r.heapPerPhone = (heap1 - heap0) / (double) n;
@@ -279,7 +292,11 @@ class RegistrationBenchmark {
         double jvmCpuS;
         double kamailioCpuS;
         double backupCpuS;
+        double othersCpuS;
+        double wallS;
         long gcMs;
+        long gcCount;
+        Counters counters = new Counters();
         Map<String, Long> threadCpu = Map.of();
         double heapPerPhone;
         double heapPerPhoneSettled;
@@ -372,8 +389,11 @@ class RegistrationBenchmark {
                     seconds(), rate(), createMs);
             line("  latency registering -> registered (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f",
                     pct(lat, 50), pct(lat, 90), pct(lat, 99), lat.length == 0 ? Double.NaN : lat[lat.length - 1]);
-            line("  JVM CPU %.2f s (%.3f s per 1,000 registrations; GC wall time %d ms); Kamailio primary CPU %.2f s"
-                    + ", backup (replication) %.2f s", jvmCpuS, cpuPer1000(), gcMs, kamailioCpuS, backupCpuS);
+            line("  JVM CPU %.2f s (%.3f s per 1,000 registrations; %d GCs, %d ms); Kamailio primary CPU %.2f s"
+                    + ", backup (replication) %.2f s", jvmCpuS, cpuPer1000(), gcCount, gcMs, kamailioCpuS, backupCpuS);
+            line("  %s", counters.describe(registered.get()));
+            line("  machine (%d cores, %.2f s): this JVM %.2f + Kamailio pair %.2f + other processes %.2f CPU s",
+                    CORES, wallS, jvmCpuS, kamailioCpuS + backupCpuS, othersCpuS);
             line("  heap per phone: %.0f B when all registered, %.0f B once the transactions are gone (after 6 s)",
                     heapPerPhone, heapPerPhoneSettled);
             line("  Kamailio primary location_contacts +%d", contactsAdded);
@@ -404,7 +424,10 @@ class RegistrationBenchmark {
         double cpuPolledS;
         double kamailioCpuS;
         double backupCpuS;
+        double othersCpuS;
+        double jvmIdleCpuS;
         double[] rttMs = new double[0];
+        Counters counters = new Counters();
         Path stdout;
 
         SippRun(String name, long rate, int limit) {
@@ -432,6 +455,9 @@ class RegistrationBenchmark {
                     rttMs.length == 0 ? Double.NaN : rttMs[rttMs.length - 1]);
             line("  SIPp CPU %.3f s (%.3f s per 1,000; polled /proc/pid/stat %.3f s); Kamailio primary CPU %.2f s, "
                     + "backup %.2f s", cpuS, cpuPer1000(), cpuPolledS, kamailioCpuS, backupCpuS);
+            line("  %s", counters.describe(successful));
+            line("  machine (%d cores, %.2f s): SIPp %.2f + Kamailio pair %.2f + this JVM (idle phones) %.2f + other "
+                    + "processes %.2f CPU s", CORES, wallS, cpuS, kamailioCpuS + backupCpuS, jvmIdleCpuS, othersCpuS);
         }
     }
 
@@ -476,7 +502,10 @@ class RegistrationBenchmark {
                 "-trace_err", "-error_file", dir.resolve("errors.log").toAbsolutePath().toString());
         Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
 
+        Counters counters0 = Counters.read(primary, 0);
+        Map<Long, Long> all0 = allProcessTicks();
         long children0 = childrenCpuTicks();
+        long jvm0 = OS.getProcessCpuTime();
         long kam0 = cpuTicksOfTree(primary.pid());
         long kamB0 = cpuTicksOfTree(pair.backup().pid());
         long t0 = System.nanoTime();
@@ -507,6 +536,9 @@ class RegistrationBenchmark {
         long kam1 = cpuTicksOfTree(primary.pid());
         long kamB1 = cpuTicksOfTree(pair.backup().pid());
         long children1 = childrenCpuTicks();
+        long jvm1 = OS.getProcessCpuTime();
+        Map<Long, Long> all1 = allProcessTicks();
+        run.counters = Counters.read(primary, 0).minus(counters0);
         // the JVM reaped sipp: its cutime + cstime grew by sipp's whole CPU time (no other child ended meanwhile)
         run.cpuS = (children1 - children0) / (double) clockTicks;
         run.cpuPolledS = polled / (double) clockTicks;
@@ -515,6 +547,10 @@ class RegistrationBenchmark {
         }
         run.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
         run.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
+        java.util.Set<Long> ours = treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
+        ours.add(pid);
+        run.othersCpuS = othersTicks(all0, all1, ours) / (double) clockTicks;
+        run.jvmIdleCpuS = (jvm1 - jvm0) / 1e9;
 
         Map<String, String> last = lastStatLine(stat);
         run.successful = parseLong(last.get("SuccessfulCall(C)"));
@@ -621,6 +657,88 @@ class RegistrationBenchmark {
                 + " steps of a few ms). Heap/phone = used heap after GC, all registered, minus before, / N.");
     }
 
+    // ------------------------------------------------------------------ UDP and Kamailio counters
+
+    /** What the kernel and Kamailio counted over a phase: packet drops and REGISTERs received. */
+    private static final class Counters {
+        long phoneDrops;          // drops of the phones' UDP socket (/proc/net/udp)
+        long kamailioDrops;       // drops of the Kamailio primary's UDP socket
+        long rcvbufErrors;        // /proc/net/snmp Udp RcvbufErrors (whole network namespace)
+        long sndbufErrors;
+        long registersReceived;   // Kamailio primary core:rcv_requests_register
+
+        static Counters read(KamailioPair.Server primary, int phonePort) {
+            Counters c = new Counters();
+            c.phoneDrops = phonePort > 0 ? udpSocketDrops("127.0.0.1", phonePort) : 0;
+            c.kamailioDrops = udpSocketDrops(primary.host(), primary.port());
+            long[] snmp = udpSnmp();
+            c.rcvbufErrors = snmp[0];
+            c.sndbufErrors = snmp[1];
+            c.registersReceived = kamailioStat(primary, "rcv_requests_register");
+            return c;
+        }
+
+        Counters minus(Counters before) {
+            Counters c = new Counters();
+            c.phoneDrops = phoneDrops - before.phoneDrops;
+            c.kamailioDrops = kamailioDrops - before.kamailioDrops;
+            c.rcvbufErrors = rcvbufErrors - before.rcvbufErrors;
+            c.sndbufErrors = sndbufErrors - before.sndbufErrors;
+            c.registersReceived = registersReceived - before.registersReceived;
+            return c;
+        }
+
+        String describe(long registrations) {
+            return String.format(Locale.ROOT, "Kamailio received %d REGISTERs (%.3f per registration, 2 = no "
+                            + "retransmission); UDP drops: phones' socket %d, Kamailio socket %d, RcvbufErrors %d, "
+                            + "SndbufErrors %d", registersReceived, registersReceived / (double) Math.max(1, registrations),
+                    phoneDrops, kamailioDrops, rcvbufErrors, sndbufErrors);
+        }
+    }
+
+    /** The drops column of the UDP socket bound to ip:port in /proc/net/udp (0 when not found). */
+    private static long udpSocketDrops(String ip, int port) {
+        String[] b = ip.split("\\.");
+        String local = String.format(Locale.ROOT, "%02X%02X%02X%02X:%04X", Integer.parseInt(b[3]),
+                Integer.parseInt(b[2]), Integer.parseInt(b[1]), Integer.parseInt(b[0]), port);
+        try {
+            for (String l : Files.readAllLines(Paths.get("/proc/net/udp"))) {
+                String[] c = l.trim().split("\\s+");
+                if (c.length > 12 && c[1].equalsIgnoreCase(local)) {
+                    return Long.parseLong(c[c.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return 0;
+    }
+
+    /** RcvbufErrors and SndbufErrors of /proc/net/snmp's Udp line. */
+    private static long[] udpSnmp() {
+        try {
+            List<String> udp = Files.readAllLines(Paths.get("/proc/net/snmp")).stream()
+                    .filter(l -> l.startsWith("Udp:")).toList();
+            List<String> names = Arrays.asList(udp.get(0).split("\\s+"));
+            String[] values = udp.get(1).split("\\s+");
+            return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
+                    Long.parseLong(values[names.indexOf("SndbufErrors")])};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** One Kamailio counter (kamcmd stats.get_statistics NAME), -1 when unreadable. */
+    private static long kamailioStat(KamailioPair.Server server, String name) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name)
+                    + "\\s*=\\s*(\\d+)").matcher(server.kamcmd("stats.get_statistics", name));
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     // ------------------------------------------------------------------ measuring helpers
 
     private void machineFacts() {
@@ -639,6 +757,8 @@ class RegistrationBenchmark {
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), gcs);
         line("tools: %s; %s", firstLine("kamailio", "-v"), firstLine("sipp", "-v"));
+        line("this JVM: pid %d, %s; load average at start: %s", ProcessHandle.current().pid(),
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), loadAverage());
         line("N = %d, ramps %s, warm-up %d phones, SIPp flat out %s (limit %d in flight), timeout %d s", N, RAMPS,
                 WARMUP, SIPP_FLAT, SIPP_FLAT_LIMIT, TIMEOUT_S);
     }
@@ -661,6 +781,11 @@ class RegistrationBenchmark {
             Thread.sleep(100);
         }
         return MEMORY.getHeapMemoryUsage().getUsed();
+    }
+
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount).filter(x -> x > 0).sum();
     }
 
     private static long gcMillis() {
@@ -706,6 +831,64 @@ class RegistrationBenchmark {
     private static long cpuTicks(long pid) {
         long[] f = statFields(Paths.get("/proc", Long.toString(pid), "stat"));
         return f == null ? -1 : f[11] + f[12];
+    }
+
+    /**
+     * utime + stime of every process (clock ticks, by pid). /proc/stat's machine-wide counters are sampled
+     * at timer ticks and miss most of the CPU of processes that run in short bursts (measured here: 0.25 s
+     * counted for 1.2 s of SIPp + Kamailio); the per-process counters are exact.
+     */
+    private static Map<Long, Long> allProcessTicks() {
+        Map<Long, Long> out = new HashMap<>();
+        try (var dirs = Files.list(Paths.get("/proc"))) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                long t = cpuTicks(pid);
+                if (t >= 0) {
+                    out.put(pid, t);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return out;
+    }
+
+    /**
+     * CPU ticks used between two snapshots by the processes not in {@code ours} (processes that ended in
+     * between are missed, those that started are counted whole).
+     */
+    private static long othersTicks(Map<Long, Long> before, Map<Long, Long> after, java.util.Set<Long> ours) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            if (!ours.contains(e.getKey())) {
+                sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+            }
+        }
+        return sum;
+    }
+
+    private static java.util.Set<Long> treePids(long... roots) {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        for (long root : roots) {
+            if (root > 0) {
+                out.add(root);
+                ProcessHandle.of(root).ifPresent(h -> h.descendants().forEach(d -> out.add(d.pid())));
+            }
+        }
+        return out;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Paths.get("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** cutime + cstime of this JVM: the CPU time of its children it has waited for. */
