@@ -371,7 +371,9 @@ public final class BuiltinServer {
         try {
             u = stack.createListeningPoint(host(), port(), ListeningPoint.UDP);
             ListeningPoint t = stack.createListeningPoint(host(), port(), ListeningPoint.TCP);
-            provider.addListeningPoint(u);
+            // setListeningPoint empties the provider's table first: whatever DOWN left attached (a
+            // point whose processor refused to stop while a TCP connection was in use) cannot block UP
+            ((SipProviderImpl) provider).setListeningPoint(u);
             provider.addListeningPoint(t);
             udp = u;
             tcp = t;
@@ -407,8 +409,7 @@ public final class BuiltinServer {
                         if (r.getTo() != null && r.getTo().getTag() == null) {
                             r.getTo().setTag(tag());
                         }
-                        channel.sendMessage(r);
-                        countResponse(m.errorStatus());
+                        sendCounted(m.errorStatus(), () -> channel.sendMessage(r));
                     } catch (Exception e) {
                         LOG.log(Level.DEBUG, "built-in server " + name() + ": error response: " + e);
                     }
@@ -441,6 +442,25 @@ public final class BuiltinServer {
             a = map.computeIfAbsent(key, k -> new LongAdder());
         }
         a.increment();
+    }
+
+    /** A send that throws. */
+    private interface Send {
+        void run() throws Exception;
+    }
+
+    /**
+     * Counts the response before it leaves (a client may read the counter the moment the answer
+     * arrives) and takes the count back if the send fails.
+     */
+    private void sendCounted(int status, Send send) throws Exception {
+        countResponse(status);
+        try {
+            send.run();
+        } catch (Exception e) {
+            responses.get(status).decrement();
+            throw e;
+        }
     }
 
     private void countResponse(int status) {
@@ -951,12 +971,10 @@ public final class BuiltinServer {
             out.setReasonPhrase("Server Internal Error");
         }
         try {
-            f.upstream.sendResponse(out);
-            countResponse(out.getStatusCode());
+            sendCounted(out.getStatusCode(), () -> f.upstream.sendResponse(out));
         } catch (Exception ex) {
             if (code / 100 == 2) {
-                provider.sendResponse(out);
-                countResponse(out.getStatusCode());
+                sendCounted(out.getStatusCode(), () -> provider.sendResponse(out));
             } else {
                 LOG.log(Level.DEBUG, "built-in server " + name() + ": relay " + code + " failed: " + ex);
             }
@@ -974,8 +992,7 @@ public final class BuiltinServer {
         }
         Response out = (Response) resp.clone();
         out.removeFirst(ViaHeader.NAME);
-        provider.sendResponse(out);
-        countResponse(out.getStatusCode());
+        sendCounted(out.getStatusCode(), () -> provider.sendResponse(out));
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -1048,8 +1065,7 @@ public final class BuiltinServer {
 
     private void send(ServerTransaction st, Response r) {
         try {
-            st.sendResponse(r);
-            countResponse(r.getStatusCode());
+            sendCounted(r.getStatusCode(), () -> st.sendResponse(r));
         } catch (Exception e) {
             LOG.log(Level.DEBUG, "built-in server " + name() + ": send " + r.getStatusCode() + " failed: " + e);
         }
