@@ -234,7 +234,7 @@ public final class BuiltinServer {
                 closeSockets();
             } else {
                 if (old == Mode.DOWN) {
-                    openSockets();
+                    reopenSockets();
                 }
                 mode = newMode;
             }
@@ -313,7 +313,28 @@ public final class BuiltinServer {
 
     // ---- sockets (under lock) --------------------------------------------------------------------
 
+    /** The points DOWN closed: the stack must never hand them back on UP. */
+    private ListeningPoint udpClosed;
+    private ListeningPoint tcpClosed;
+
     private void closeSockets() {
+        // detach from the provider first, then delete from the stack (it refuses to delete a point that
+        // is still attached, and would hand the stopped point back on the next createListeningPoint).
+        // removeListeningPoint refuses a TCP point while a connection counts as in use: then detach forcibly.
+        for (ListeningPoint lp : new ListeningPoint[] {udp, tcp}) {
+            if (lp == null) {
+                continue;
+            }
+            try {
+                provider.removeListeningPoint(lp);
+            } catch (Exception e) {
+                try {
+                    ((SipProviderImpl) provider).removeListeningPoints();
+                } catch (RuntimeException e2) {
+                    LOG.log(Level.DEBUG, "built-in server " + name() + ": detach listening points: " + e2);
+                }
+            }
+        }
         for (ListeningPoint lp : new ListeningPoint[] {udp, tcp}) {
             if (lp == null) {
                 continue;
@@ -324,12 +345,8 @@ public final class BuiltinServer {
                 LOG.log(Level.WARNING, "built-in server " + name() + ": delete " + lp.getTransport() + ": " + e);
             }
         }
-        // detach them from the provider; removeListeningPoint refuses while a TCP connection counts as in use
-        try {
-            ((SipProviderImpl) provider).removeListeningPoints();
-        } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "built-in server " + name() + ": detach listening points: " + e);
-        }
+        udpClosed = udp;
+        tcpClosed = tcp;
         udp = null;
         tcp = null;
         awaitReleased();
@@ -366,11 +383,63 @@ public final class BuiltinServer {
         LOG.log(Level.WARNING, "built-in server " + name() + ": " + address() + " still bound 2 s after DOWN");
     }
 
+    /**
+     * Opens the sockets again after DOWN and checks with a bind of our own that UDP and TCP really are
+     * bound: JAIN-SIP's listening-point life cycle is not safe against every race (a delete that
+     * failed half-way leaves a stopped point the stack hands back), so a failed check closes and
+     * tries again, five times at most.
+     */
+    private void reopenSockets() {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                openSockets();
+                if (bound()) {
+                    return;
+                }
+                last = new IllegalStateException("built-in server " + name() + ": " + address()
+                        + " is not bound after re-opening");
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            LOG.log(Level.WARNING, "built-in server " + name() + ": re-opening " + address() + " failed (attempt "
+                    + attempt + "): " + last.getMessage());
+            closeSockets();
+            try {
+                Thread.sleep(20L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw last;
+    }
+
+    /** Whether this server holds its UDP and TCP ports (a bind of our own is refused). */
+    private boolean bound() {
+        InetSocketAddress at = new InetSocketAddress(host(), port());
+        try (DatagramSocket u = new DatagramSocket(null)) {
+            u.bind(at);
+            return false;
+        } catch (IOException e) {
+            // refused: someone holds it
+        }
+        try (ServerSocket t = new ServerSocket()) {
+            t.bind(at);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private void openSockets() {
         ListeningPoint u = null;
         try {
             u = stack.createListeningPoint(host(), port(), ListeningPoint.UDP);
             ListeningPoint t = stack.createListeningPoint(host(), port(), ListeningPoint.TCP);
+            if (u == udpClosed || t == tcpClosed) {
+                throw new IllegalStateException("the stack handed back a listening point closed by DOWN");
+            }
             // setListeningPoint empties the provider's table first: whatever DOWN left attached (a
             // point whose processor refused to stop while a TCP connection was in use) cannot block UP
             ((SipProviderImpl) provider).setListeningPoint(u);
