@@ -9,8 +9,11 @@ import javax.sip.SipStack;
  * Creates JAIN-SIP stacks with the settings measured in shared/notes/stack.md: our own loggers (the
  * default needs log4j and fails with a misleading "Path Name" error), a bounded thread pool and a
  * large UDP receive buffer (the default starts a thread per packet and loses packets under load),
- * and the NIO TCP/TLS transport with a bounded connect (the blocking one blocks 8 s on a black hole).
- * A stack costs threads and hundreds of milliseconds: one serves a whole fleet.
+ * the classic (blocking) TCP transport, because 1.3.0-91's NIO one loses requests sent on new outgoing
+ * connections (RestComm/jain-sip#188), with CONNECTION_TIMEOUT set: a connect into a black hole blocks
+ * its caller, so callers send from threads of their own (see JainSipSignalling's per-server queues),
+ * and TCP_NODELAY on every socket ({@link NoDelayNetworkLayer}). A stack costs threads and hundreds of
+ * milliseconds: one serves a whole fleet.
  */
 public final class SipStacks {
     private SipStacks() {}
