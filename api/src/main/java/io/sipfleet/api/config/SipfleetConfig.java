@@ -3,6 +3,7 @@ package io.sipfleet.api.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Every {@code sipfleet.*} key (README "Configuration"). Lives only in api; the domain gets plain values. */
 @ConfigMapping(prefix = "sipfleet")
@@ -41,6 +42,32 @@ public interface SipfleetConfig {
         /** The stack's message threads. */
         @WithDefault("4")
         int threads();
+
+        Tls tls();
+    }
+
+    /**
+     * SIP over TLS, for the phones' stack and the built-in servers. Without stores of its own the
+     * simulator generates a self-signed certificate at start (both sides trust it).
+     */
+    interface Tls {
+        /** Whether the phones and the built-in servers listen for TLS (each on its SIP port + 1). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A key store (with the certificate the phones and servers present); empty = generated. */
+        Optional<String> keyStore();
+
+        Optional<String> keyStorePassword();
+
+        /** The trust store a server's certificate is checked against; required with key-store. */
+        Optional<String> trustStore();
+
+        Optional<String> trustStorePassword();
+
+        /** Type of both stores. */
+        @WithDefault("PKCS12")
+        String storeType();
     }
 
     interface BuiltinServers {

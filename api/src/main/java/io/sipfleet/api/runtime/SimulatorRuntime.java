@@ -13,9 +13,11 @@ import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.sip.JainSipSignalling;
+import io.sipfleet.simulator.sip.TlsMaterial;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -40,19 +42,25 @@ public class SimulatorRuntime {
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         var sip = config.sip();
         shards = new ShardedScheduler(config.shards());
-        signalling = new JainSipSignalling(new JainSipSignalling.Settings(sip.bindAddress(), sip.port(), sip.threads(),
-                Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet"), shards::executorFor);
+        TlsMaterial tls = tlsMaterial(sip.tls());
+        var settings = new JainSipSignalling.Settings(sip.bindAddress(), sip.port(), sip.threads(),
+                Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
+        settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
+        signalling = new JainSipSignalling(settings, shards::executorFor);
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()), PhoneListener.NONE,
                 config.seed(), config.eventsPerPhone());
-        LOG.infof("phones' SIP stack on %s:%d (UDP, TCP), T1 = %d ms", sip.bindAddress(), sip.port(),
-                sip.t1().toMillis());
+        LOG.infof("phones' SIP stack on %s:%d (UDP, TCP)%s, T1 = %d ms", sip.bindAddress(), sip.port(),
+                settings.tlsEnabled() ? ", TLS on " + settings.tlsPort() : "", sip.t1().toMillis());
         var b = config.builtinServers();
         if (b.enabled()) {
-            builtin = new BuiltinServerGroup(BuiltinServerGroup.Config.primaryBackup(b.primaryHost(), b.primaryPort(),
-                    b.backupHost(), b.backupPort()).withT1Ms((int) sip.t1().toMillis()),
+            var servers = BuiltinServerGroup.Config.primaryBackup(b.primaryHost(), b.primaryPort(), b.backupHost(),
+                    b.backupPort());
+            servers = sip.tls().enabled() ? servers.withTls(tls) : servers.withoutTls();
+            builtin = new BuiltinServerGroup(servers.withT1Ms((int) sip.t1().toMillis()),
                     Accounts.withRule(fleets::passwordOf));
-            LOG.infof("built-in SIP servers: primary %s:%d, backup %s:%d (UDP, TCP)", b.primaryHost(), b.primaryPort(),
-                    b.backupHost(), b.backupPort());
+            LOG.infof("built-in SIP servers: primary %s:%d, backup %s:%d (UDP, TCP%s)", b.primaryHost(),
+                    b.primaryPort(), b.backupHost(), b.backupPort(),
+                    sip.tls().enabled() ? "; TLS on port + 1" : "");
         }
         var demo = config.demoFleet();
         if (demo.enabled() && builtin != null) {
@@ -66,6 +74,26 @@ public class SimulatorRuntime {
             LOG.infof("demo fleet '%s': %d %s phones, users %d.., on the built-in servers", demo.name(), demo.count(),
                     model.name(), demo.firstUser());
         }
+    }
+
+    /**
+     * The configured stores, or null (the generated material) when none are configured.
+     *
+     * @throws IllegalArgumentException naming the key when the configuration is incomplete
+     */
+    static TlsMaterial tlsMaterial(SipfleetConfig.Tls t) {
+        if (!t.enabled() || (t.keyStore().isEmpty() && t.trustStore().isEmpty())) {
+            return null;
+        }
+        String missing = t.keyStore().isEmpty() ? "sipfleet.sip.tls.key-store"
+                : t.trustStore().isEmpty() ? "sipfleet.sip.tls.trust-store"
+                : t.keyStorePassword().isEmpty() ? "sipfleet.sip.tls.key-store-password"
+                : t.trustStorePassword().isEmpty() ? "sipfleet.sip.tls.trust-store-password" : null;
+        if (missing != null) {
+            throw new IllegalArgumentException(missing + " is required when the other TLS store is configured");
+        }
+        return TlsMaterial.of(Path.of(t.keyStore().get()), t.keyStorePassword().get(), Path.of(t.trustStore().get()),
+                t.trustStorePassword().get(), t.storeType());
     }
 
     /** The built-in servers, when enabled. */

@@ -72,4 +72,31 @@ class FailoverThroughTheApiTest {
             given().delete("/api/fleets/fo");
         }
     }
+
+    @Test
+    void aTlsFleetRegistersOnTheBuiltInServersTlsPortsAndFailsOverWhenThePrimaryGoesDown() throws Exception {
+        // the built-in servers listen for TLS on their port + 1, with the certificate the phones trust
+        given().contentType(ContentType.JSON).body("{\"name\":\"tls\",\"model\":\"V3\",\"count\":3,"
+                + "\"firstUser\":4101,\"password\":\"pw{user}\",\"line\":{\"transport\":\"TLS\","
+                + "\"registerAddr\":\"127.0.0.2\",\"registerPort\":15061,\"backupAddr\":\"127.0.0.3\","
+                + "\"backupPort\":15061,\"backupTransport\":\"TLS\",\"failbackInterval\":2,\"keepAliveInterval\":1}}")
+                .post("/api/fleets").then().statusCode(201);
+        try {
+            await("all 3 registered on the primary over TLS", () -> onServer("tls", "primary") == 3);
+            mode("primary", "down");
+            await("all 3 on the backup", () -> onServer("tls", "backup") == 3);
+            mode("primary", "up");
+            await("all 3 back on the primary", () -> onServer("tls", "primary") == 3);
+            List<Map<String, Object>> events = given().get("/api/phones/tls-1/events").jsonPath().getList("$");
+            Map<String, Object> f = events.stream().filter(e -> "failover".equals(e.get("type"))).findFirst()
+                    .orElseThrow();
+            assertThat(f.get("from")).isEqualTo("primary");
+            assertThat(f.get("to")).isEqualTo("backup");
+            assertThat(f.get("reason")).isEqualTo("tcp-refused");
+            assertThat(f.get("toAddress")).isEqualTo("127.0.0.3:15061/TLS");
+        } finally {
+            mode("primary", "up");
+            given().delete("/api/fleets/tls");
+        }
+    }
 }

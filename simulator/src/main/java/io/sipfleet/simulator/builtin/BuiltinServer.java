@@ -7,6 +7,7 @@ import gov.nist.javax.sip.stack.MessageChannel;
 import io.sipfleet.simulator.builtin.BuiltinServerGroup.Member;
 import io.sipfleet.simulator.builtin.BuiltinServerGroup.Shared;
 import io.sipfleet.simulator.builtin.LocationService.Binding;
+import io.sipfleet.simulator.sip.CountingParserFactory;
 import io.sipfleet.simulator.sip.SipStacks;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -64,7 +65,10 @@ import javax.sip.message.Response;
 
 /**
  * One built-in SIP server: a digest registrar and a stateful record-routing proxy on its own
- * address and port (UDP and TCP), with its own JAIN-SIP stack. It shares accounts, locations and
+ * address and port (UDP and TCP) and its TLS port (by default the next one: 5061 beside 5060; see
+ * {@link Member#tlsPort()}), with its own JAIN-SIP stack. Its certificate comes from the group's
+ * {@link io.sipfleet.simulator.sip.TlsMaterial}; it asks phones for none. Every mode applies to TLS as
+ * to UDP and TCP (DOWN closes the TLS port too). It shares accounts, locations and
  * nonces with the other servers of its {@link BuiltinServerGroup}. Its {@link Mode} can be switched
  * at any time from any thread. Created by the group.
  *
@@ -130,6 +134,7 @@ public final class BuiltinServer {
     private volatile boolean closed;
     private ListeningPoint udp;
     private ListeningPoint tcp;
+    private ListeningPoint tls;
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> responses = new ConcurrentHashMap<>();
@@ -144,17 +149,19 @@ public final class BuiltinServer {
         this.shared = shared;
         this.stackName = "sipfleet-builtin-" + member.name() + "-" + STACKS.incrementAndGet();
         Hooks.register(stackName, this);
+        CountingParserFactory.register(stackName, this::countMalformed);
         SipStack st = null;
         try {
             Properties extra = new Properties();
             extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", AvailabilityValve.class.getName());
-            extra.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", CountingParserFactory.class.getName());
+            extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
             // Blocking TCP: in jain-sip-ri 1.3.0-91 the NIO handler forgets each outgoing connection right
             // after connecting (RestComm/jain-sip#188, usnistgov/jsip#77), so a request forwarded on a new
             // connection to a phone's contact is often lost ("Dead socketChannel"). Incoming connections are
             // fine either way; a phone stack shares one connection per server, so a thread each is cheap.
             extra.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", TCP_PROCESSOR_FACTORY);
-            st = SipStacks.create(stackName, shared.config().threads(), shared.config().connectTimeoutMs(), extra);
+            st = SipStacks.create(stackName, shared.config().threads(), shared.config().connectTimeoutMs(),
+                    member.tls() ? shared.config().tlsMaterial() : null, extra);
             SipFactory f = SipFactory.getInstance();
             this.addresses = f.createAddressFactory();
             this.headers = f.createHeaderFactory();
@@ -162,16 +169,29 @@ public final class BuiltinServer {
             this.stack = st;
             ListeningPoint u = st.createListeningPoint(member.host(), member.port(), ListeningPoint.UDP);
             ListeningPoint t;
+            ListeningPoint s = null;
             try {
                 t = st.createListeningPoint(member.host(), member.port(), ListeningPoint.TCP);
+                if (member.tls()) {
+                    try {
+                        s = st.createListeningPoint(member.host(), member.tlsPort(), ListeningPoint.TLS);
+                    } catch (Exception e) {
+                        st.deleteListeningPoint(t);
+                        throw e;
+                    }
+                }
             } catch (Exception e) {
                 st.deleteListeningPoint(u);
                 throw e;
             }
             this.provider = st.createSipProvider(u);
             provider.addListeningPoint(t);
+            if (s != null) {
+                provider.addListeningPoint(s);
+            }
             this.udp = u;
             this.tcp = t;
+            this.tls = s;
             provider.addSipListener(listener);
             st.start();
         } catch (Exception e) {
@@ -183,10 +203,13 @@ public final class BuiltinServer {
                 }
             }
             Hooks.unregister(stackName);
+            CountingParserFactory.unregister(stackName);
             throw new IllegalStateException("built-in server " + member.name() + " cannot start on "
-                    + member.address() + " (udp+tcp): " + e.getMessage(), e);
+                    + member.address() + " (udp+tcp" + (member.tls() ? ", tls on " + member.tlsPort() : "") + "): "
+                    + e.getMessage(), e);
         }
-        LOG.log(Level.INFO, "built-in SIP server {0} listening on {1} udp+tcp", member.name(), member.address());
+        LOG.log(Level.INFO, "built-in SIP server {0} listening on {1} udp+tcp{2}", member.name(), member.address(),
+                member.tls() ? ", " + member.tlsAddress() + " tls" : "");
     }
 
     // ---- public API ----------------------------------------------------------------------------
@@ -208,13 +231,23 @@ public final class BuiltinServer {
         return member.address();
     }
 
+    /** The SIP over TLS port (by default {@code port() + 1}), 0 when the server has no TLS. */
+    public int tlsPort() {
+        return member.tlsPort();
+    }
+
+    /** host:tlsPort, or null without TLS. */
+    public String tlsAddress() {
+        return member.tlsAddress();
+    }
+
     public Mode mode() {
         return mode;
     }
 
     /**
-     * Switches the availability mode. DOWN closes the UDP and TCP sockets (and the connections
-     * accepted on them); leaving DOWN binds them again on the same address and port.
+     * Switches the availability mode. DOWN closes the UDP, TCP and TLS sockets (and the connections
+     * accepted on them); leaving DOWN binds them again on the same address and ports.
      *
      * @throws IllegalStateException when the sockets cannot be bound again (the server stays DOWN),
      *                               or the server is closed
@@ -287,7 +320,8 @@ public final class BuiltinServer {
 
     @Override
     public String toString() {
-        return "BuiltinServer[" + name() + " " + address() + " " + mode + "]";
+        return "BuiltinServer[" + name() + " " + address() + (member.tls() ? " tls " + tlsPort() : "") + " " + mode
+                + "]";
     }
 
     /** Stops the server's stack and closes its sockets (idempotent). */
@@ -309,6 +343,7 @@ public final class BuiltinServer {
             LOG.log(Level.DEBUG, "stop stack: " + e);
         }
         Hooks.unregister(stackName);
+        CountingParserFactory.unregister(stackName);
     }
 
     // ---- sockets (under lock) --------------------------------------------------------------------
@@ -316,12 +351,13 @@ public final class BuiltinServer {
     /** The points DOWN closed: the stack must never hand them back on UP. */
     private ListeningPoint udpClosed;
     private ListeningPoint tcpClosed;
+    private ListeningPoint tlsClosed;
 
     private void closeSockets() {
         // detach from the provider first, then delete from the stack (it refuses to delete a point that
         // is still attached, and would hand the stopped point back on the next createListeningPoint).
         // removeListeningPoint refuses a TCP point while a connection counts as in use: then detach forcibly.
-        for (ListeningPoint lp : new ListeningPoint[] {udp, tcp}) {
+        for (ListeningPoint lp : new ListeningPoint[] {udp, tcp, tls}) {
             if (lp == null) {
                 continue;
             }
@@ -335,7 +371,7 @@ public final class BuiltinServer {
                 }
             }
         }
-        for (ListeningPoint lp : new ListeningPoint[] {udp, tcp}) {
+        for (ListeningPoint lp : new ListeningPoint[] {udp, tcp, tls}) {
             if (lp == null) {
                 continue;
             }
@@ -347,8 +383,10 @@ public final class BuiltinServer {
         }
         udpClosed = udp;
         tcpClosed = tcp;
+        tlsClosed = tls;
         udp = null;
         tcp = null;
+        tls = null;
         awaitReleased();
     }
 
@@ -360,12 +398,18 @@ public final class BuiltinServer {
     private void awaitReleased() {
         long deadline = System.nanoTime() + 2_000_000_000L;
         InetSocketAddress at = new InetSocketAddress(host(), port());
+        InetSocketAddress atTls = member.tls() ? new InetSocketAddress(host(), tlsPort()) : null;
         while (System.nanoTime() < deadline) {
             boolean free;
-            try (ServerSocket t = new ServerSocket(); DatagramSocket u = new DatagramSocket(null)) {
+            try (ServerSocket t = new ServerSocket(); DatagramSocket u = new DatagramSocket(null);
+                 ServerSocket s = new ServerSocket()) {
                 t.setReuseAddress(true); // TIME_WAIT leftovers of closed connections do not count
                 t.bind(at);
                 u.bind(at);
+                if (atTls != null) {
+                    s.setReuseAddress(true);
+                    s.bind(atTls);
+                }
                 free = true;
             } catch (IOException e) {
                 free = false;
@@ -380,7 +424,8 @@ public final class BuiltinServer {
                 return;
             }
         }
-        LOG.log(Level.WARNING, "built-in server " + name() + ": " + address() + " still bound 2 s after DOWN");
+        LOG.log(Level.WARNING, "built-in server " + name() + ": " + address()
+                + (member.tls() ? " (tls " + tlsPort() + ")" : "") + " still bound 2 s after DOWN");
     }
 
     /**
@@ -415,7 +460,7 @@ public final class BuiltinServer {
         throw last;
     }
 
-    /** Whether this server holds its UDP and TCP ports (a bind of our own is refused). */
+    /** Whether this server holds its UDP, TCP (and TLS) ports (a bind of our own is refused). */
     private boolean bound() {
         InetSocketAddress at = new InetSocketAddress(host(), port());
         try (DatagramSocket u = new DatagramSocket(null)) {
@@ -428,35 +473,53 @@ public final class BuiltinServer {
             t.bind(at);
             return false;
         } catch (IOException e) {
+            // refused: someone holds it
+        }
+        if (!member.tls()) {
+            return true;
+        }
+        try (ServerSocket t = new ServerSocket()) {
+            t.bind(new InetSocketAddress(host(), tlsPort()));
+            return false;
+        } catch (IOException e) {
             return true;
         }
     }
 
     private void openSockets() {
         ListeningPoint u = null;
+        ListeningPoint t = null;
+        ListeningPoint s = null;
         try {
             u = stack.createListeningPoint(host(), port(), ListeningPoint.UDP);
-            ListeningPoint t = stack.createListeningPoint(host(), port(), ListeningPoint.TCP);
-            if (u == udpClosed || t == tcpClosed) {
+            t = stack.createListeningPoint(host(), port(), ListeningPoint.TCP);
+            s = member.tls() ? stack.createListeningPoint(host(), tlsPort(), ListeningPoint.TLS) : null;
+            if (u == udpClosed || t == tcpClosed || (s != null && s == tlsClosed)) {
                 throw new IllegalStateException("the stack handed back a listening point closed by DOWN");
             }
             // setListeningPoint empties the provider's table first: whatever DOWN left attached (a
             // point whose processor refused to stop while a TCP connection was in use) cannot block UP
             ((SipProviderImpl) provider).setListeningPoint(u);
             provider.addListeningPoint(t);
+            if (s != null) {
+                provider.addListeningPoint(s);
+            }
             udp = u;
             tcp = t;
+            tls = s;
         } catch (Exception e) {
-            if (u != null) {
-                try {
-                    stack.deleteListeningPoint(u);
-                    provider.removeListeningPoint(u);
-                } catch (Exception ignored) {
-                    // best effort
+            for (ListeningPoint lp : new ListeningPoint[] {u, t, s}) {
+                if (lp != null) {
+                    try {
+                        stack.deleteListeningPoint(lp);
+                        provider.removeListeningPoint(lp);
+                    } catch (Exception ignored) {
+                        // best effort
+                    }
                 }
             }
             throw new IllegalStateException("built-in server " + name() + " cannot bind " + address()
-                    + " again: " + e.getMessage(), e);
+                    + (member.tls() ? " (tls " + tlsPort() + ")" : "") + " again: " + e.getMessage(), e);
         }
     }
 
@@ -527,13 +590,20 @@ public final class BuiltinServer {
         try {
             send.run();
         } catch (Exception e) {
-            responses.get(status).decrement();
+            uncountResponse(status);
             throw e;
         }
     }
 
     private void countResponse(int status) {
         responses.computeIfAbsent(status, k -> new LongAdder()).increment();
+    }
+
+    private void uncountResponse(int status) {
+        LongAdder a = responses.get(status);
+        if (a != null) {
+            a.decrement();
+        }
     }
 
     // ---- requests ----------------------------------------------------------------------------
@@ -916,16 +986,17 @@ public final class BuiltinServer {
             return;
         }
         if (recordRoute) {
-            SipURI rr = addresses.createSipURI(null, host());
-            rr.setPort(port());
-            rr.setLrParam();
             String in = ((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport().toLowerCase(Locale.ROOT);
+            SipURI rr = addresses.createSipURI(null, host());
+            rr.setPort(localPort(in));
+            rr.setLrParam();
             if (!"udp".equals(in)) {
                 rr.setTransportParam(in);
             }
             fwd.addFirst(headers.createRecordRouteHeader(addresses.createAddress(rr)));
         }
-        fwd.addFirst(headers.createViaHeader(host(), port(), hop.getTransport().toLowerCase(Locale.ROOT), null));
+        String out = hop.getTransport().toLowerCase(Locale.ROOT);
+        fwd.addFirst(headers.createViaHeader(host(), localPort(out), out, null));
         Forward f = new Forward(st, invite, key(req));
         ClientTransaction ct;
         try {
@@ -973,7 +1044,8 @@ public final class BuiltinServer {
         if (hop == null) {
             return;
         }
-        fwd.addFirst(headers.createViaHeader(host(), port(), hop.getTransport().toLowerCase(Locale.ROOT),
+        String out = hop.getTransport().toLowerCase(Locale.ROOT);
+        fwd.addFirst(headers.createViaHeader(host(), localPort(out), out,
                 "z9hG4bK-sfa" + Long.toHexString(ThreadLocalRandom.current().nextLong())));
         provider.sendRequest(fwd);
     }
@@ -1056,7 +1128,7 @@ public final class BuiltinServer {
             return;
         }
         int topPort = top.getPort() > 0 ? top.getPort() : 5060;
-        if (!top.getHost().equalsIgnoreCase(host()) || topPort != port()) {
+        if (!top.getHost().equalsIgnoreCase(host()) || topPort != localPort(top.getTransport())) {
             return;
         }
         Response out = (Response) resp.clone();
@@ -1065,6 +1137,11 @@ public final class BuiltinServer {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /** This server's port for a transport: the TLS port for "tls", else the UDP/TCP port. */
+    private int localPort(String transport) {
+        return "tls".equalsIgnoreCase(transport) && member.tls() ? tlsPort() : port();
+    }
 
     private boolean isMember(URI uri) {
         return uri instanceof SipURI u && shared.isMember(u.getHost(), u.getPort());

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TooManyListenersException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,8 +66,13 @@ import javax.sip.message.Response;
 
 /**
  * The phones' port to real SIP: one JAIN-SIP stack for the whole fleet, UDP and TCP listening points
- * on one address and port, phones told apart by Contact user. It carries out the device model's
- * requests as real transactions (T1 of the request on every transaction, the authenticated resends
+ * on one address and port and a TLS one on the next port (5070 and 5071 by default, as 5061 follows
+ * SIP's 5060), phones told apart by Contact user. A server configured with transport TLS is reached
+ * over TLS on its configured port, with plain {@code sip:} URIs and {@code ;transport=tls} (Request-URI,
+ * Via and Contact, which name the TLS port), its certificate checked against the trust store of the
+ * {@link TlsMaterial}; a failed handshake is {@link TransportFailure#TLS_HANDSHAKE_FAILED}, a refused
+ * connect {@link TransportFailure#TCP_REFUSED}. It carries out the device model's requests as real
+ * transactions (T1 of the request on every transaction, the authenticated resends
  * included), reports responses, timeouts and transport failures back on each phone's own executor,
  * detects ICMP port-unreachable for UDP servers and routes requests from servers to the right phone.
  * Nothing here blocks the caller: sends run on a small striped pool.
@@ -78,12 +84,50 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
      * @param bindAddress      the address the stack binds (loopback by default)
      * @param port             its SIP port, UDP and TCP
      * @param threads          the stack's message threads
-     * @param connectTimeoutMs bound on a TCP connect
+     * @param connectTimeoutMs bound on a TCP or TLS connect, and on a TLS handshake
      * @param userAgent        the User-Agent header
+     * @param tlsPort          its SIP over TLS port (by convention {@code port + 1}: 5071 beside 5070, as
+     *                         5061 beside 5060); 0 = no TLS
+     * @param tls              key and trust stores; null = {@link TlsMaterial#generated()}, shared with the
+     *                         built-in servers, so each trusts the other
      */
-    public record Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent) {
+    public record Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent,
+                           int tlsPort, TlsMaterial tls) {
+        public Settings {
+            if (tlsPort < 0 || tlsPort > 65535) {
+                throw new IllegalArgumentException("TLS port " + tlsPort + " outside 1..65535 (0 = no TLS)");
+            }
+            if (tlsPort != 0 && tlsPort == port) {
+                throw new IllegalArgumentException("TLS port " + tlsPort + " is the TCP port");
+            }
+        }
+
+        /** TLS on {@code port + 1} with the generated material. */
+        public Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent) {
+            this(bindAddress, port, threads, connectTimeoutMs, userAgent, defaultTlsPort(port), null);
+        }
+
         public static Settings defaults() {
             return new Settings("127.0.0.1", 5070, 4, 7_500, "sipfleet");
+        }
+
+        /** {@code port + 1}, or 0 (no TLS) when there is none. */
+        public static int defaultTlsPort(int port) {
+            return port > 0 && port < 65535 ? port + 1 : 0;
+        }
+
+        /** TLS on {@code newTlsPort} with {@code material} (null: the generated one). */
+        public Settings withTls(int newTlsPort, TlsMaterial material) {
+            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, newTlsPort, material);
+        }
+
+        /** No TLS listening point; requests to TLS servers fail with {@code send-failed}. */
+        public Settings withoutTls() {
+            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, 0, null);
+        }
+
+        public boolean tlsEnabled() {
+            return tlsPort != 0;
         }
     }
 
@@ -95,10 +139,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final HeaderFactory headers;
     private final MessageFactory messages;
     private final UdpUnreachableDetector icmp;
+    /** The stack's network layer when TLS is on: it tells a refused TLS connect from a failed handshake. */
+    private final TlsMaterial.NoDelayTlsNetworkLayer tlsLayer;
     private final ExecutorService[] senders;
     /** TCP/TLS sends, one queue per server: a connect into a black hole delays only that server's requests. */
     private final Map<String, ExecutorService> connectionSenders = new ConcurrentHashMap<>();
     private final Map<RequestKey, Pending> pending = new ConcurrentHashMap<>();
+    /** The same requests by server (address:port): an ICMP error or a reset finds its own without a scan. */
+    private final Map<String, Set<Pending>> pendingByServer = new ConcurrentHashMap<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Dialog> dialogs = new ConcurrentHashMap<>();
@@ -108,6 +156,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final Map<String, String> localTags = new ConcurrentHashMap<>();
     private final AtomicLong tags = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final String stackName;
 
     private record Endpoint(SipEndpoint endpoint, int line) {}
 
@@ -138,8 +187,17 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         this.phoneExecutor = phoneExecutor;
         SipFactory f = SipFactory.getInstance();
         f.setPathName("gov.nist");
-        this.stack = SipStacks.create("sipfleet-phones-" + settings.port(), settings.threads(),
-                settings.connectTimeoutMs(), null);
+        TlsMaterial tls = !settings.tlsEnabled() ? null
+                : settings.tls() != null ? settings.tls() : TlsMaterial.generated();
+        String stackName = "sipfleet-phones-" + settings.port();
+        this.stackName = stackName;
+        // what the stack cannot parse never reaches the listener: its parser counts it
+        CountingParserFactory.register(stackName, malformed::incrementAndGet);
+        Properties extra = new Properties();
+        extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
+        this.stack = SipStacks.create(stackName, settings.threads(), settings.connectTimeoutMs(), tls, extra);
+        this.tlsLayer = ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer()
+                instanceof TlsMaterial.NoDelayTlsNetworkLayer l ? l : null;
         this.addresses = f.createAddressFactory();
         this.headers = f.createHeaderFactory();
         this.messages = f.createMessageFactory();
@@ -147,12 +205,26 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (tls != null) {
+            try {
+                provider.addListeningPoint(stack.createListeningPoint(settings.bindAddress(), settings.tlsPort(),
+                        ListeningPoint.TLS));
+            } catch (Exception e) {
+                stack.stop();
+                throw new IllegalStateException("phones' SIP stack: cannot listen for TLS on " + settings.bindAddress()
+                        + ":" + settings.tlsPort() + ": " + e.getMessage(), e);
+            }
+        }
         try {
             provider.addSipListener(this);
         } catch (TooManyListenersException e) {
             throw new IllegalStateException(e);
         }
         this.icmp = new UdpUnreachableDetector(settings.bindAddress(), this::unreachable);
+        if (!icmp.warmUp(1_000)) {
+            LOG.log(System.Logger.Level.WARNING, "no ICMP port-unreachable came back from a closed port of "
+                    + settings.bindAddress() + " within 1 s: UDP servers that are down will be detected by timeout only");
+        }
         this.senders = new ExecutorService[Math.max(2, settings.threads())];
         for (int i = 0; i < senders.length; i++) {
             int n = i;
@@ -165,7 +237,10 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         stack.start();
     }
 
-    /** Malformed or unroutable messages from servers, counted and dropped. */
+    /**
+     * Malformed messages from servers (the stack's parser rejects them, or they lack From, To, Call-ID,
+     * CSeq or Via) and requests no phone can take, counted and dropped.
+     */
     public long malformedCount() {
         return malformed.get();
     }
@@ -181,14 +256,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         endpoints.putIfAbsent(r.contactUser(), new Endpoint(r.endpoint(), r.line()));
         Pending p = new Pending(r);
         if (r.method() != Method.ACK) {
-            pending.put(RequestKey.of(r), p);
+            track(p);
         }
         senderFor(r).execute(() -> doSend(p));
     }
 
     @Override
     public void abandon(OutboundRequest r) {
-        Pending p = pending.remove(RequestKey.of(r));
+        Pending p = untrack(RequestKey.of(r));
         if (p == null) {
             return;
         }
@@ -243,6 +318,11 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         if (p.abandoned) {
             return;
         }
+        if (r.server().transport() == Transport.TLS && !settings.tlsEnabled()) {
+            LOG.log(System.Logger.Level.WARNING, "cannot send " + r + ": the phones' stack has no TLS");
+            fail(p, TransportFailure.SEND_FAILED);
+            return;
+        }
         try {
             switch (r.method()) {
                 case ACK -> {
@@ -258,6 +338,9 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             }
         } catch (SipException e) {
             TransportFailure f = classify(e);
+            if (r.server().transport() == Transport.TLS && f != TransportFailure.TLS_HANDSHAKE_FAILED) {
+                f = tlsFailure(r.server(), startedNs, f);
+            }
             if (f == TransportFailure.SEND_FAILED && String.valueOf(e.getMessage()).startsWith("Could not connect")) {
                 // the stack says the same for a refused and a timed-out connect: a refusal comes at once
                 long tookMs = (System.nanoTime() - startedNs) / 1_000_000;
@@ -396,7 +479,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             }
         }
         List<ViaHeader> via = new ArrayList<>(1);
-        via.add(headers.createViaHeader(settings.bindAddress(), settings.port(), transport, null));
+        via.add(headers.createViaHeader(settings.bindAddress(), localPort(s.transport()), transport, null));
         Request req = messages.createRequest(requestUri, r.method().name(), headers.createCallIdHeader(r.callId()),
                 headers.createCSeqHeader(r.cseq(), r.method().name()), from, to, via,
                 headers.createMaxForwardsHeader(70));
@@ -413,9 +496,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         return req;
     }
 
+    /** The port of the phones' listening point for {@code t}. */
+    private int localPort(Transport t) {
+        return t == Transport.TLS ? settings.tlsPort() : settings.port();
+    }
+
     private ContactHeader contact(String user, Transport t) throws Exception {
         SipURI uri = addresses.createSipURI(user, settings.bindAddress());
-        uri.setPort(settings.port());
+        uri.setPort(localPort(t));
         if (t != Transport.UDP) {
             uri.setTransportParam(t.name().toLowerCase(Locale.ROOT));
         }
@@ -451,6 +539,39 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
     private static InetSocketAddress serverAddress(ServerConfig s) {
         return new InetSocketAddress(s.address(), s.port());
+    }
+
+    /**
+     * A TLS send that failed other than with an SSL exception. The stack reports a handshake cut short
+     * (garbage instead of a ServerHello, a reset or a close mid-handshake, a peer that never answers
+     * until the handshake timeout) as "Could not connect" (like a refused connect) or "Socket is closed",
+     * with no cause. The network layer knows how far this send's connection got: the connect failed
+     * (its exception tells refused from timed out), or it connected and no handshake completed (the
+     * handshake failed). A peer that accepts and resets at once may do so before the connect call
+     * returns: that connection was made too, and the handshake is what failed. A connection made before
+     * this send started tells nothing.
+     */
+    private TransportFailure tlsFailure(ServerConfig s, long sendStartedNs, TransportFailure byChain) {
+        if (tlsLayer == null) {
+            return byChain;
+        }
+        TlsMaterial.NoDelayTlsNetworkLayer.Attempt last;
+        try {
+            last = tlsLayer.lastTlsConnect(java.net.InetAddress.getByName(s.address()), s.port()).orElse(null);
+        } catch (java.net.UnknownHostException ex) {
+            return byChain;
+        }
+        if (last == null || last.atNanos() - sendStartedNs < 0) {
+            return byChain;
+        }
+        return switch (last.stage()) {
+            case CONNECT_FAILED -> {
+                TransportFailure f = classify(last.failure());
+                yield f == TransportFailure.TCP_RESET ? TransportFailure.TLS_HANDSHAKE_FAILED : f;
+            }
+            case CONNECTED -> TransportFailure.TLS_HANDSHAKE_FAILED;
+            case HANDSHAKE_DONE -> byChain;
+        };
     }
 
     /** What a failed send means for §4: the whole cause chain is read, types first, then messages. */
@@ -508,7 +629,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             return;
         }
         p.done = true;
-        pending.remove(RequestKey.of(p.request));
+        untrack(RequestKey.of(p.request));
         OutboundRequest r = p.request;
         phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTransportError(r, failure));
     }
@@ -521,15 +642,43 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             p.provisional = true;
         } else {
             p.done = true;
-            pending.remove(RequestKey.of(p.request));
+            untrack(RequestKey.of(p.request));
         }
         OutboundRequest r = p.request;
         phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onResponse(r, response));
     }
 
+    private static String serverKey(String address, int port) {
+        return address + ":" + port;
+    }
+
+    private void track(Pending p) {
+        pending.put(RequestKey.of(p.request), p);
+        ServerConfig s = p.request.server();
+        pendingByServer.computeIfAbsent(serverKey(s.address(), s.port()), k -> ConcurrentHashMap.newKeySet()).add(p);
+    }
+
+    private Pending untrack(RequestKey key) {
+        Pending p = pending.remove(key);
+        if (p != null) {
+            ServerConfig s = p.request.server();
+            Set<Pending> of = pendingByServer.get(serverKey(s.address(), s.port()));
+            if (of != null) {
+                of.remove(p);
+            }
+        }
+        return p;
+    }
+
+    /** The requests in flight to a server (a snapshot). */
+    private List<Pending> pendingTo(String address, int port) {
+        Set<Pending> of = pendingByServer.get(serverKey(address, port));
+        return of == null ? List.of() : List.copyOf(of);
+    }
+
     /** An ICMP error came back from {@code server}: every UDP request in flight to it fails. */
     private void unreachable(InetSocketAddress server) {
-        for (Pending p : pending.values()) {
+        for (Pending p : pendingTo(server.getHostString(), server.getPort())) {
             ServerConfig s = p.request.server();
             if (!s.transport().reliable() && !p.provisional && s.port() == server.getPort()
                     && server.getHostString().equals(s.address())) {
@@ -636,7 +785,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             return;
         }
         p.done = true;
-        pending.remove(RequestKey.of(p.request));
+        untrack(RequestKey.of(p.request));
         OutboundRequest r = p.request;
         phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTimeout(r));
     }
@@ -645,9 +794,9 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     public void processIOException(IOExceptionEvent event) {
         String host = event.getHost();
         int port = event.getPort();
-        for (Pending p : pending.values()) {
+        for (Pending p : pendingTo(host, port)) {
             ServerConfig s = p.request.server();
-            if (s.port() == port && s.address().equals(host) && s.transport().reliable()) {
+            if (s.transport().reliable()) {
                 fail(p, TransportFailure.TCP_RESET);
             }
         }
@@ -712,7 +861,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
     private static Transport transportOf(ServerTransaction st) {
         ViaHeader v = (ViaHeader) st.getRequest().getHeader(ViaHeader.NAME);
-        return v != null && "tcp".equalsIgnoreCase(v.getTransport()) ? Transport.TCP : Transport.UDP;
+        String t = v == null ? null : v.getTransport();
+        return "tls".equalsIgnoreCase(t) ? Transport.TLS : "tcp".equalsIgnoreCase(t) ? Transport.TCP : Transport.UDP;
     }
 
     @Override
@@ -736,5 +886,6 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         }
         connectionSenders.values().forEach(ExecutorService::shutdownNow);
         stack.stop();
+        CountingParserFactory.unregister(stackName);
     }
 }

@@ -30,6 +30,9 @@ final class UdpUnreachableDetector implements AutoCloseable {
     private final Selector selector;
     private final Thread thread;
     private volatile boolean running = true;
+    /** The closed port {@link #warmUp} probes; its ICMP error is not reported. */
+    private volatile InetSocketAddress warmUpTarget;
+    private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     UdpUnreachableDetector(String bindHost, Consumer<InetSocketAddress> onUnreachable) throws IOException {
         this.localAddress = new InetSocketAddress(bindHost, 0);
@@ -40,6 +43,47 @@ final class UdpUnreachableDetector implements AutoCloseable {
         this.thread.start();
     }
 
+    /**
+     * Runs the whole path once, against a port of our own just closed, so that the first real server
+     * to go down is detected as fast as the later ones (cold, class loading and compilation made the
+     * first detection take ~190 ms). Waits for the ICMP error at most {@code timeoutMs}.
+     *
+     * @return whether the error came back in time
+     */
+    boolean warmUp(long timeoutMs) {
+        try {
+            java.net.InetAddress at = localAddress.getAddress().isAnyLocalAddress()
+                    ? java.net.InetAddress.getLoopbackAddress() : localAddress.getAddress();
+            int port;
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, at)) {
+                port = s.getLocalPort();
+            }
+            InetSocketAddress target = new InetSocketAddress(at, port);
+            warmUpTarget = target;
+            probe(target);
+            boolean seen = warmedUp.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            DatagramChannel ch = channels.remove(target);
+            if (ch != null) {
+                ch.close();
+            }
+            return seen;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "ICMP detector warm-up: " + e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void report(InetSocketAddress server) {
+        if (server.equals(warmUpTarget)) {
+            warmedUp.countDown();
+            return;
+        }
+        onUnreachable.accept(server);
+    }
+
     /** Sends a probe to {@code server}; an ICMP error for it is reported through the callback. */
     void probe(InetSocketAddress server) {
         try {
@@ -48,7 +92,7 @@ final class UdpUnreachableDetector implements AutoCloseable {
                 ch.write(ByteBuffer.wrap(PROBE));
             }
         } catch (PortUnreachableException e) {
-            onUnreachable.accept(server); // an earlier ICMP error was still pending on the socket
+            report(server); // an earlier ICMP error was still pending on the socket
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "probe to " + server + " failed: " + e);
         }
@@ -84,7 +128,7 @@ final class UdpUnreachableDetector implements AutoCloseable {
                         buf.clear();
                         ch.read(buf); // a reply to a probe is possible and ignored
                     } catch (PortUnreachableException e) {
-                        onUnreachable.accept(server);
+                        report(server);
                     } catch (IOException e) {
                         LOG.log(System.Logger.Level.DEBUG, "read from " + server + ": " + e);
                     }

@@ -136,4 +136,54 @@ class JainSipSignallingTest {
         assertThat(f[1]).isEqualTo("tcp-refused");
         assertThat(Long.parseLong(f[2])).isLessThan(100);
     }
+
+    /**
+     * A server that answers with garbage: every malformed message is counted and dropped, and the
+     * well-formed answer that follows still reaches the phone.
+     */
+    @Test
+    void malformedMessagesFromAServerAreCountedAndDroppedAndTheRealAnswerStillArrives() throws Exception {
+        try (DatagramSocket server = new DatagramSocket(0, InetAddress.getByName("127.0.0.9"))) {
+            server.setSoTimeout(2_000);
+            sip.send(register("127.0.0.9", server.getLocalPort(), Transport.UDP));
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[8192], 8192);
+            server.receive(in);
+            String request = new String(in.getData(), 0, in.getLength(), java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder dialog = new StringBuilder();
+            String cseq = null;
+            for (String line : request.split("\r\n")) {
+                String name = line.contains(":") ? line.substring(0, line.indexOf(':')).trim() : "";
+                if (List.of("Via", "From", "To", "Call-ID").contains(name)) {
+                    dialog.append(line).append("\r\n");
+                } else if ("CSeq".equals(name)) {
+                    cseq = line + "\r\n";
+                }
+            }
+            assertThat(cseq).as("the REGISTER's CSeq").isNotNull();
+            java.util.Random random = new java.util.Random(42);
+            byte[] noise = new byte[300];
+            random.nextBytes(noise);
+            List<byte[]> garbage = List.of(
+                    noise,
+                    "SIP/2.0 200 OK\r\nthis is not a header\r\n\r\n".getBytes(),
+                    ("SIP/2.0 200 OK\r\n" + dialog + "Content-Length: 0\r\n\r\n").getBytes(), // no CSeq
+                    ("SIP/2.0 2OO OK\r\n" + dialog + cseq + "Content-Length: 0\r\n\r\n").getBytes());
+            for (int i = 0; i < garbage.size(); i++) {
+                byte[] g = garbage.get(i);
+                server.send(new java.net.DatagramPacket(g, g.length, in.getSocketAddress()));
+                long deadline = System.currentTimeMillis() + 1_000;
+                while (sip.malformedCount() < i + 1 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(2);
+                }
+                assertThat(sip.malformedCount()).as("counted after garbage #%d", i).isEqualTo(i + 1);
+            }
+            assertThat(results).isEmpty();
+
+            byte[] ok = ("SIP/2.0 200 OK\r\n" + dialog + cseq + "Content-Length: 0\r\n\r\n").getBytes();
+            server.send(new java.net.DatagramPacket(ok, ok.length, in.getSocketAddress()));
+            awaitResults(1);
+            assertThat(results).hasSize(1);
+            assertThat(results.get(0).split(" ")[1]).isEqualTo("200");
+        }
+    }
 }

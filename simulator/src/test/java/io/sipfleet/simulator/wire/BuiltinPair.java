@@ -18,5 +18,7 @@ final class BuiltinPair implements RedundantPair {
     @Override public String host(String server) { return group.server(server).host(); }
     @Override public int port(String server) { return group.server(server).port(); }
     @Override public void mode(String server, String mode) { group.server(server).setMode(mode); }
+    @Override public boolean supportsTls() { return true; }
+    @Override public int tlsPort(String server) { return group.server(server).tlsPort(); }
     @Override public void close() { group.close(); }
 }

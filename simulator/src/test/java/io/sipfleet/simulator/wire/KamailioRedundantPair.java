@@ -9,6 +9,8 @@ final class KamailioRedundantPair implements RedundantPair {
     @Override public String name() { return "kamailio"; }
     @Override public String host(String server) { return server(server).host(); }
     @Override public int port(String server) { return server(server).port(); }
+    /** The pair's configuration loads no tls module (Debian ships it apart, in kamailio-tls-modules). */
+    @Override public boolean supportsTls() { return false; }
 
     @Override
     public void mode(String server, String mode) {

@@ -11,6 +11,16 @@ interface RedundantPair extends AutoCloseable {
     /** up, 503, 500, silent or down (down: the port is closed: ICMP unreachable / TCP refused). */
     void mode(String server, String mode);
 
+    /** Whether the servers speak SIP over TLS (scenarios with TLS rows are skipped otherwise). */
+    default boolean supportsTls() {
+        return false;
+    }
+
+    /** The server's SIP over TLS port, when {@link #supportsTls()}. */
+    default int tlsPort(String server) {
+        throw new UnsupportedOperationException(name() + " has no TLS");
+    }
+
     @Override
     void close();
 }

@@ -1,4 +1,4 @@
-package io.sipfleet.simulator.builtin;
+package io.sipfleet.simulator.sip;
 
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.parser.MessageParser;
@@ -6,15 +6,34 @@ import gov.nist.javax.sip.parser.MessageParserFactory;
 import gov.nist.javax.sip.parser.StringMsgParserFactory;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.text.ParseException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.SipStack;
 
 /**
  * The stack's own parser, counting what it rejects (JAIN-SIP {@code MESSAGE_PARSER_FACTORY}): a
- * message that does not parse, or parses without From, To, Call-ID, CSeq or Via (rejected here as a
+ * message that does not parse, parses without a valid request or status line (a status code outside
+ * 100..699 included), or without From, To,
+ * Call-ID, CSeq or Via (rejected here as a
  * parse error: the stack's own check comes too late for UDP), is dropped by the stack and counted as
- * malformed on the server. Loaded by name: public, no-argument constructor.
+ * malformed by whoever {@link #register registered} the stack's name (the phones' signalling, a
+ * built-in server). Loaded by JAIN-SIP by name (one per stack): public, no-argument constructor.
  */
 public final class CountingParserFactory implements MessageParserFactory {
+    /** The stack property that installs it. */
+    public static final String PROPERTY = "gov.nist.javax.sip.MESSAGE_PARSER_FACTORY";
+
+    private static final Map<String, Runnable> BY_STACK = new ConcurrentHashMap<>();
+
+    /** Counts the malformed messages of the stack named {@code stackName} with {@code onMalformed}. */
+    public static void register(String stackName, Runnable onMalformed) {
+        BY_STACK.put(stackName, onMalformed);
+    }
+
+    public static void unregister(String stackName) {
+        BY_STACK.remove(stackName);
+    }
+
     private final StringMsgParserFactory delegate = new StringMsgParserFactory();
 
     @Override
@@ -30,6 +49,11 @@ public final class CountingParserFactory implements MessageParserFactory {
                         || m.getCSeq() == null || m.getViaHeaders() == null)) {
                     // rejected here: the stack's own check comes after code that dereferences CSeq
                     throw new ParseException("missing From, To, Call-ID, CSeq or Via", 0);
+                } else if (m instanceof gov.nist.javax.sip.message.SIPResponse r && (r.getStatusLine() == null
+                        || r.getStatusCode() < 100 || r.getStatusCode() > 699)
+                        || m instanceof gov.nist.javax.sip.message.SIPRequest q && q.getRequestLine() == null) {
+                    // the stack's lenient parser reports a bad first line to its listener and goes on
+                    throw new ParseException("bad request or status line", 0);
                 }
                 return m;
             } catch (ParseException | RuntimeException e) {
@@ -53,9 +77,9 @@ public final class CountingParserFactory implements MessageParserFactory {
     }
 
     private static void malformed(String stackName) {
-        BuiltinServer s = Hooks.server(stackName);
-        if (s != null) {
-            s.countMalformed();
+        Runnable r = stackName == null ? null : BY_STACK.get(stackName);
+        if (r != null) {
+            r.run();
         }
     }
 }
