@@ -157,6 +157,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final AtomicLong tags = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final String stackName;
+    private final PacketFaults faults;
 
     private record Endpoint(SipEndpoint endpoint, int line) {}
 
@@ -193,8 +194,16 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         this.stackName = stackName;
         // what the stack cannot parse never reaches the listener: its parser counts it
         CountingParserFactory.register(stackName, malformed::incrementAndGet);
+        // network faults on the phones' side of the wire: the network layer and the valve find it by name
+        this.faults = PacketFaults.register(stackName, System::currentTimeMillis);
+        faults.requestTarget(q -> {
+            Endpoint e = endpoints.get(userOf(q));
+            return e == null ? null : e.endpoint().phoneId();
+        });
+        faults.onUnreachable(this::unreachable);
         Properties extra = new Properties();
         extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
+        extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", FaultValve.class.getName());
         this.stack = SipStacks.create(stackName, settings.threads(), settings.connectTimeoutMs(), tls, extra);
         this.tlsLayer = ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer()
                 instanceof TlsMaterial.NoDelayTlsNetworkLayer l ? l : null;
@@ -247,6 +256,11 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The network faults applied to this stack's packets (set their policy; tell it the phones' fleets). */
+    public PacketFaults faults() {
+        return faults;
     }
 
     // ---- SipSignalling ---------------------------------------------------------------------
@@ -303,11 +317,24 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                         localTags.remove(request.callId());
                     }
                 }
-                st.sendResponse(resp);
+                faults.asSender(endpointPhone(request), () -> {
+                    st.sendResponse(resp);
+                    return null;
+                });
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot answer " + request.method() + " " + status + ": " + e);
             }
         });
+    }
+
+    /** The phone an incoming request was routed to (by its Request-URI user), or null. */
+    private String endpointPhone(InboundRequest request) {
+        try {
+            Endpoint e = endpoints.get(userOf(((ServerTransaction) request.handle()).getRequest()));
+            return e == null ? null : e.endpoint().phoneId();
+        } catch (RuntimeException ex) {
+            return null;
+        }
     }
 
     // ---- sending ----------------------------------------------------------------------------
@@ -323,20 +350,28 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             fail(p, TransportFailure.SEND_FAILED);
             return;
         }
+        faults.takeReset();
         try {
-            switch (r.method()) {
-                case ACK -> {
-                    try {
-                        sendAck(r);
-                    } catch (Exception e) {
-                        LOG.log(System.Logger.Level.WARNING, "cannot ACK " + r + ": " + e, e);
+            faults.asSender(r.phoneId(), () -> {
+                switch (r.method()) {
+                    case ACK -> {
+                        try {
+                            sendAck(r);
+                        } catch (Exception e) {
+                            LOG.log(System.Logger.Level.WARNING, "cannot ACK " + r + ": " + e, e);
+                        }
                     }
+                    case CANCEL -> sendCancel(p);
+                    case BYE -> sendInDialog(p);
+                    default -> sendNew(p);
                 }
-                case CANCEL -> sendCancel(p);
-                case BYE -> sendInDialog(p);
-                default -> sendNew(p);
-            }
+                return null;
+            });
         } catch (SipException e) {
+            if (faults.takeReset()) { // a fault reset the connection under this send
+                fail(p, TransportFailure.TCP_RESET);
+                return;
+            }
             TransportFailure f = classify(e);
             if (r.server().transport() == Transport.TLS && f != TransportFailure.TLS_HANDSHAKE_FAILED) {
                 f = tlsFailure(r.server(), startedNs, f);
@@ -887,5 +922,6 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         connectionSenders.values().forEach(ExecutorService::shutdownNow);
         stack.stop();
         CountingParserFactory.unregister(stackName);
+        faults.close();
     }
 }

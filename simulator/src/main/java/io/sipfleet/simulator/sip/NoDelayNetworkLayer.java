@@ -16,10 +16,17 @@ import javax.net.ssl.SSLSocket;
  * JAIN-SIP's network layer with TCP_NODELAY on every TCP socket, made or accepted. Without it, a SIP
  * message written in two segments waits for the peer's delayed ACK (Nagle): ~40 ms a hop on loopback,
  * which a failover timeline measured in milliseconds cannot afford. Loaded by name through
- * {@code gov.nist.javax.sip.NETWORK_LAYER}.
+ * {@code gov.nist.javax.sip.NETWORK_LAYER}. On a stack with {@link PacketFaults} (the phones'), it also
+ * makes the UDP socket a {@link FaultingDatagramSocket} and outgoing TCP connections
+ * {@link FaultingSocket}s, whose connects the faults may refuse or time out.
  */
 public final class NoDelayNetworkLayer implements NetworkLayer {
+    /** JAIN-SIP's own connect bound (DefaultNetworkLayer): kept, so a faulted connect behaves as a real one. */
+    static final int CONNECT_TIMEOUT_MS = 8_000;
+
     private final NetworkLayer delegate = DefaultNetworkLayer.SINGLETON;
+    /** The stack's fault layer (the phones' stack), or null (the built-in servers'). */
+    private volatile PacketFaults faults;
 
     private static <S extends Socket> S noDelay(S s) throws SocketException {
         s.setTcpNoDelay(true);
@@ -48,7 +55,34 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-        return noDelay(delegate.createSocket(address, port, myAddress));
+        PacketFaults f = faults;
+        if (f == null) {
+            return noDelay(delegate.createSocket(address, port, myAddress));
+        }
+        f.beforeConnect(io.sipfleet.faults.Protocol.TCP, address, port);
+        FaultingSocket s = new FaultingSocket(f);
+        try {
+            s.setTcpNoDelay(true);
+            if (myAddress != null) {
+                s.bind(new java.net.InetSocketAddress(myAddress, 0));
+            }
+            s.connect(new java.net.InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+            return s;
+        } catch (java.net.SocketTimeoutException e) {
+            s.close();
+            throw new java.net.ConnectException("Socket timeout error (8sec)" + address + ":" + port);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A TLS connect about to be made (by the TLS layer): the faults may refuse or time it out. */
+    void beforeTlsConnect(InetAddress address, int port) throws IOException {
+        PacketFaults f = faults;
+        if (f != null) {
+            f.beforeConnect(io.sipfleet.faults.Protocol.TLS, address, port);
+        }
     }
 
     @Override
@@ -73,11 +107,18 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
 
     @Override
     public DatagramSocket createDatagramSocket(int port, InetAddress laddr) throws SocketException {
-        return delegate.createDatagramSocket(port, laddr);
+        PacketFaults f = faults;
+        if (f == null || laddr.isMulticastAddress()) {
+            return delegate.createDatagramSocket(port, laddr);
+        }
+        FaultingDatagramSocket s = new FaultingDatagramSocket(port, laddr, f);
+        f.udpSocket(s);
+        return s;
     }
 
     @Override
     public void setSipStack(SipStackImpl sipStackImpl) {
         delegate.setSipStack(sipStackImpl);
+        faults = PacketFaults.of(sipStackImpl.getStackName());
     }
 }

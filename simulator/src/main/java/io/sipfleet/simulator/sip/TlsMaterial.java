@@ -457,8 +457,14 @@ public final class TlsMaterial {
 
         @Override
         public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-            SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket();
             String key = key(address, port);
+            try {
+                plain.beforeTlsConnect(address, port); // a fault may refuse or time the connect out
+            } catch (IOException e) {
+                lastConnect.put(key, new Attempt(Stage.CONNECT_FAILED, e, System.nanoTime()));
+                throw e;
+            }
+            SSLSocket s = (SSLSocket) sslContext().getSocketFactory().createSocket();
             try {
                 s.setTcpNoDelay(true); // before the connect: a peer that resets at once makes it fail after
                 if (myAddress != null) {

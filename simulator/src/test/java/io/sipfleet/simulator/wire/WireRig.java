@@ -13,6 +13,7 @@ import io.sipfleet.simulator.fleet.PhoneHandle;
 import io.sipfleet.simulator.kamailio.KamailioPair;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.sip.JainSipSignalling;
+import io.sipfleet.simulator.sip.PacketFaults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,44 @@ final class WireRig implements AutoCloseable {
                 events.add(e);
             }
         }, 7, 1_000);
+        sip.faults().directory(id -> fleets.phone(id)
+                .map(h -> new PacketFaults.PhoneRef(id, h.fleet(), h.model()))
+                .orElse(new PacketFaults.PhoneRef(id, null, null)));
+    }
+
+    /** The network faults on the phones' side of the wire. */
+    PacketFaults faults() {
+        return sip.faults();
+    }
+
+    /** As {@link #fleet}, under a name of one's own (a fleet of that name must not exist). */
+    Fleet fleet(String name, RedundantPair pair, FirmwareProfile model, int count, long firstUser, Transport t,
+                UnaryOperator<LineConfig.Builder> line) {
+        LineConfig.Builder b = LineConfig.builder().registerAddr(pair.host("primary")).registerPort(pair.port("primary"))
+                .transport(t).backupAddr(pair.host("backup")).backupPort(pair.port("backup")).backupTransport(t)
+                .keepAliveInterval(0).registerRetryInterval(60).user("x");
+        return fleets.create(new FleetSpec(name, model, count, firstUser, "pw{user}", "", 0, false, 0, line.apply(b)));
+    }
+
+    /** Deletes a fleet and waits until its phones are gone. */
+    void delete(String fleet) {
+        fleets.delete(fleet).ifPresent(f -> f.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join());
+    }
+
+    /** Every recorded event of the phones of {@code fleet} (ids {@code fleet-i}). */
+    List<PhoneEvent> fleetEvents(String fleet) {
+        List<PhoneEvent> out = new ArrayList<>();
+        for (PhoneEvent e : events) {
+            if (e.phone().startsWith(fleet + "-")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Forgets the recorded events of {@code fleet}'s phones (before a fleet of the same name is made again). */
+    void forget(String fleet) {
+        events.removeIf(e -> e.phone().startsWith(fleet + "-"));
     }
 
     /** A fleet of {@code count} phones on {@code pair}, users from {@code firstUser}, passwords "pw" + user. */
