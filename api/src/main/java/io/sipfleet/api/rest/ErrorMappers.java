@@ -26,6 +26,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response invalidFault(io.sipfleet.faults.InvalidFaultException e) {
+        return Problem.badRequest(e.field(), e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
     public Response notFound(NotFound e) {
         return Problem.notFound(e.getMessage()).toResponse();
     }

@@ -162,6 +162,7 @@ public class PhonesResource {
 
     @POST
     @Path("{id}/lines/{n}/register")
+    @Consumes(MediaType.WILDCARD) // no body: a bare POST needs no Content-Type
     public Response register(@PathParam("id") String id, @PathParam("n") int n) {
         PhoneHandle h = phone(id);
         h.run(p -> {

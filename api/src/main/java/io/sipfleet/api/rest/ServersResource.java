@@ -64,7 +64,8 @@ public class ServersResource {
             }
         }
         for (String a : external) {
-            out.add(new ServerJson(a, a, false, "up", Map.of()));
+            String server = runtime.resolveServer(a).orElse(a);
+            out.add(new ServerJson(a, a, false, runtime.externalMode(server), Map.of()));
         }
         return out;
     }
@@ -78,8 +79,22 @@ public class ServersResource {
     @PUT
     @Path("{name}/availability")
     public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
-        BuiltinServer s = builtin(name);
         String mode = body == null ? null : body.mode();
+        if (isExternal(name)) {
+            if (mode == null || !Set.of("up", "503", "500", "silent", "down").contains(mode.toLowerCase(java.util.Locale.ROOT))) {
+                throw new InvalidInputException("mode", mode == null ? "mode is required: up, 503, 500, silent or down"
+                        : "unknown mode '" + mode + "'; one of up, 503, 500, silent, down");
+            }
+            String lower = mode.toLowerCase(java.util.Locale.ROOT);
+            String server;
+            try {
+                server = runtime.externalAvailability(name, lower);
+            } catch (SimulatorRuntime.FaultsUnknownServer e) {
+                throw new NotFound(e.getMessage());
+            }
+            return new ServerJson(name, server, false, lower, Map.of());
+        }
+        BuiltinServer s = builtin(name);
         if (mode == null) {
             throw new InvalidInputException("mode", "mode is required: up, 503, 500, silent or down");
         }
@@ -93,18 +108,21 @@ public class ServersResource {
         return json(s);
     }
 
+    /** host:port of a server that is not built in (availability by faults). */
+    private boolean isExternal(String name) {
+        return name.contains(":") && runtime.builtin().flatMap(g -> g.find(name)).isEmpty()
+                && runtime.builtin().map(g -> g.servers().stream().noneMatch(s -> s.address().equals(name)))
+                .orElse(true);
+    }
+
     private BuiltinServer builtin(String name) {
         var group = runtime.builtin();
         if (group.isPresent()) {
-            var s = group.get().find(name);
+            var s = group.get().find(name).or(() -> group.get().servers().stream()
+                    .filter(b -> b.address().equals(name)).findFirst());
             if (s.isPresent()) {
                 return s.get();
             }
-        }
-        if (name.contains(":")) {
-            throw new NotImplemented("availability of the external server " + name + " is carried out by the fault "
-                    + "layer, which is not there yet; the built-in servers are "
-                    + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
         }
         throw new NotFound("no server named '" + name + "'; the built-in servers are "
                 + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));

@@ -13,7 +13,16 @@ import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.sip.JainSipSignalling;
+import io.sipfleet.simulator.sip.PacketFaults;
 import io.sipfleet.simulator.sip.TlsMaterial;
+import io.sipfleet.faults.Direction;
+import io.sipfleet.faults.Fault;
+import io.sipfleet.faults.FaultEngine;
+import io.sipfleet.faults.FaultSpec;
+import io.sipfleet.faults.FaultTypes;
+import io.sipfleet.faults.ServerDirectory;
+import java.util.List;
+import java.util.Map;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,6 +43,7 @@ public class SimulatorRuntime {
     private JainSipSignalling signalling;
     private FleetManager fleets;
     private BuiltinServerGroup builtin;
+    private FaultEngine faultEngine;
 
     SimulatorRuntime(SipfleetConfig config) {
         this.config = config;
@@ -49,6 +59,12 @@ public class SimulatorRuntime {
         signalling = new JainSipSignalling(settings, shards::executorFor);
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()), PhoneListener.NONE,
                 config.seed(), config.eventsPerPhone());
+        // network faults, applied on the phones' side of the wire (issue 4)
+        faultEngine = new FaultEngine(config.seed(), FaultTypes.standard(), this::resolveServer);
+        signalling.faults().directory(id -> fleets.phone(id)
+                .map(h -> new PacketFaults.PhoneRef(id, h.fleet(), h.model()))
+                .orElse(new PacketFaults.PhoneRef(id, null, null)));
+        signalling.faults().policy(faultEngine);
         LOG.infof("phones' SIP stack on %s:%d (UDP, TCP)%s, T1 = %d ms", sip.bindAddress(), sip.port(),
                 settings.tlsEnabled() ? ", TLS on " + settings.tlsPort() : "", sip.t1().toMillis());
         var b = config.builtinServers();
@@ -95,6 +111,125 @@ public class SimulatorRuntime {
         return TlsMaterial.of(Path.of(t.keyStore().get()), t.keyStorePassword().get(), Path.of(t.trustStore().get()),
                 t.trustStorePassword().get(), t.storeType());
     }
+
+    /** Prefix of the faults that carry out an external server's availability (PUT /api/servers/{host:port}). */
+    public static final String AVAILABILITY = "availability-";
+
+    /** The id of the fault that carries out {@code server}'s availability ({@code availability-127.0.0.9_5060}). */
+    static String availabilityFault(String server) {
+        return AVAILABILITY + server.replaceAll("[^A-Za-z0-9.-]", "_");
+    }
+
+    /**
+     * A fault's target as the packets carry it: a built-in server's name gives its address; an
+     * external host:port is taken with its host resolved to an address (packets carry addresses).
+     */
+    public Optional<String> resolveServer(String target) {
+        if (builtin != null) {
+            var s = builtin.find(target);
+            if (s.isPresent()) {
+                return Optional.of(s.get().address());
+            }
+        }
+        return ServerDirectory.HOST_PORT.resolve(target).flatMap(hp -> {
+            int colon = hp.lastIndexOf(':');
+            String host = hp.substring(0, colon).replace("[", "").replace("]", "");
+            try {
+                String ip = java.net.InetAddress.getByName(host).getHostAddress();
+                return Optional.of((ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + hp.substring(colon));
+            } catch (java.net.UnknownHostException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Adds a fault, validated whole first: on a bad definition nothing is applied. */
+    public Fault addFault(FaultSpec spec) {
+        return faultEngine.add(spec, System.currentTimeMillis());
+    }
+
+    public List<Fault> faults() {
+        return faultEngine.list(System.currentTimeMillis());
+    }
+
+    public Optional<Fault> fault(String id) {
+        return faultEngine.get(id, System.currentTimeMillis());
+    }
+
+    public boolean removeFault(String id) {
+        return faultEngine.remove(id);
+    }
+
+    /**
+     * An external server's availability, carried out by a fault on the phones' side of the wire:
+     * silent drops, down answers like a closed port, 503/500 answer in the server's place, up removes it.
+     *
+     * @return the server's host:port as the packets carry it
+     */
+    public String externalAvailability(String hostPort, String mode) {
+        String server = resolveServer(hostPort).orElseThrow(() -> new FaultsUnknownServer(hostPort));
+        String id = availabilityFault(server);
+        faultEngine.remove(id);
+        FaultSpec spec = switch (mode) {
+            case "up" -> null;
+            case "silent" -> FaultSpec.of("blackhole", server).withDirection(Direction.BOTH);
+            case "down" -> FaultSpec.of("unreachable", server);
+            case "503", "500" -> FaultSpec.of("respond", server).withParams(Map.of("status", Integer.parseInt(mode)));
+            default -> throw new IllegalArgumentException(mode);
+        };
+        if (spec != null) {
+            faultEngine.add(spec.withName(id), System.currentTimeMillis());
+        }
+        return server;
+    }
+
+    /** The availability mode of an external server (up unless an availability fault is set). */
+    public String externalMode(String server) {
+        return faultEngine.get(availabilityFault(server), System.currentTimeMillis()).map(f -> switch (f.spec().type()) {
+            case "blackhole" -> "silent";
+            case "unreachable" -> "down";
+            default -> String.valueOf(f.spec().params().get("status"));
+        }).orElse("up");
+    }
+
+    /** A host:port that names no server (it does not resolve). */
+    public static final class FaultsUnknownServer extends RuntimeException {
+        public FaultsUnknownServer(String target) {
+            super("'" + target + "' is neither a built-in server's name nor a host:port that resolves");
+        }
+    }
+
+    /**
+     * Back to a clean slate between test cases: every fault removed, every built-in server up, and
+     * (unless {@code keepFleets}) every fleet deleted.
+     */
+    public Reset reset(boolean keepFleets) {
+        int faultsRemoved = faultEngine.list(System.currentTimeMillis()).size();
+        faultEngine.clear();
+        int serversReset = 0;
+        if (builtin != null) {
+            for (var s : builtin.servers()) {
+                if (s.mode() != io.sipfleet.simulator.builtin.Mode.UP) {
+                    s.setMode(io.sipfleet.simulator.builtin.Mode.UP);
+                    serversReset++;
+                }
+            }
+        }
+        List<String> deleted = new java.util.ArrayList<>();
+        if (!keepFleets) {
+            List<java.util.concurrent.CompletableFuture<Void>> gone = new java.util.ArrayList<>();
+            for (var f : List.copyOf(fleets.fleets())) {
+                fleets.delete(f.name()).ifPresent(gone::add);
+                deleted.add(f.name());
+            }
+            java.util.concurrent.CompletableFuture.allOf(gone.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+        }
+        return new Reset(faultsRemoved, serversReset, deleted);
+    }
+
+    /** What a reset did. */
+    public record Reset(int faultsRemoved, int serversSetUp, List<String> fleetsDeleted) {}
 
     /** The built-in servers, when enabled. */
     public Optional<BuiltinServerGroup> builtin() {

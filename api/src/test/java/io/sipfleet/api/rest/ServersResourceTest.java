@@ -50,7 +50,9 @@ class ServersResourceTest {
         given().get("/api/servers/primary").then().body("mode", equalTo("up"));
         given().contentType(ContentType.JSON).body("{\"mode\":\"down\"}").put("/api/servers/tertiary/availability")
                 .then().statusCode(404).body("detail", containsString("primary"));
-        given().contentType(ContentType.JSON).body("{\"mode\":\"down\"}").put("/api/servers/127.0.0.9:5060/availability")
-                .then().statusCode(501).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body("{\"mode\":\"sleepy\"}").put("/api/servers/127.0.0.9:5060/availability")
+                .then().statusCode(400).contentType("application/problem+json").body("field", org.hamcrest.Matchers.is("mode"));
+        given().contentType(ContentType.JSON).body("{\"mode\":\"down\"}").put("/api/servers/no.such.host.invalid:5060/availability")
+                .then().statusCode(404).contentType("application/problem+json");
     }
 }
