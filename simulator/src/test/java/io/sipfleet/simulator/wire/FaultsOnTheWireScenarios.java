@@ -166,6 +166,62 @@ abstract class FaultsOnTheWireScenarios {
     }
 
     @Test
+    void duplicatedRequestsReachTheServerTwiceAndThePhoneRegistersAsUsual() {
+        Fault f = add(FaultSpec.of("duplicate", primary()).withDirection(Direction.TO_SERVER)
+                .withMethods(java.util.Set.of("REGISTER")).withParams(Map.of("copies", 1, "spacingMs", 5)));
+        PhoneHandle p = one(Transport.UDP);
+        long start = rig().await(p, Registering.class, 5_000).at();
+        Registered r = rig().await(p, Registered.class, 5_000);
+        assertThat(r.server().role()).isEqualTo("primary");
+        within("V3 UDP duplicate: registered(primary)", r.at() - start, 0, ANSWERED);
+        assertThat(rig().find(p, Failover.class, e -> true)).isEmpty();
+        // both REGISTERs (the challenged one and the authenticated one) went out twice
+        assertThat(engine.get(f.id(), System.currentTimeMillis()).orElseThrow().counters().duplicated())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void reorderedPacketsHeldBelowTheBudgetCostNoFailover() {
+        Fault f = add(FaultSpec.of("reorder", primary()).withProbability(0.5).withParams(Map.of("holdMs", 120)));
+        for (PhoneHandle p : rig().fleet(pair(), V3, 4, users(4), Transport.UDP, false, b -> b).phones()) {
+            assertThat(rig().await(p, Registered.class, 5_000).server().role()).as(p.id()).isEqualTo("primary");
+            assertThat(rig().find(p, Failover.class, e -> true)).as(p.id()).isEmpty();
+        }
+        assertThat(engine.get(f.id(), System.currentTimeMillis()).orElseThrow().counters().delayed()).isPositive();
+    }
+
+    @Test
+    void aTcpConnectThatTimesOutIsGivenUpAtTheBudget() throws Exception {
+        // a stack of its own: no TCP connection to the primary is cached from earlier tests
+        try (WireRig fresh = new WireRig(T1)) {
+            FaultEngine e = new FaultEngine(7, FaultTypes.standard(), ServerDirectory.HOST_PORT);
+            fresh.faults().policy(e);
+            e.add(FaultSpec.of("tcp-connect-timeout", primary()), System.currentTimeMillis());
+            PhoneHandle p = fresh.fleet(pair(), V3, 1, users(1), Transport.TCP, false, b -> b).phones().get(0);
+            long start = fresh.await(p, Registering.class, 5_000).at();
+            Failover fo = fresh.await(p, Failover.class, 5_000);
+            assertThat(fresh.await(p, Registered.class, 5_000).server().role()).isEqualTo("backup");
+            within("V3 TCP connect timeout: failover", fo.at() - start, V3_BUDGET, TOLERANCE);
+            assertThat(fo.reason()).isEqualTo("timeout");
+            assertThat(e.list(System.currentTimeMillis()).get(0).counters().timedOut()).isPositive();
+        }
+    }
+
+    @Test
+    void aResetTcpConnectionFailsOverAtOnce() {
+        PhoneHandle p = one(Transport.TCP);
+        assertThat(rig().await(p, Registered.class, 5_000).server().role()).isEqualTo("primary");
+        add(FaultSpec.of("tcp-reset", primary()).withDirection(Direction.TO_SERVER)
+                .withPhones(new PhoneSelector.Ids(java.util.Set.of(p.id()))));
+        long start = System.currentTimeMillis();
+        p.run(ph -> ph.register(1));
+        Failover fo = rig().await(p, Failover.class, 5_000);
+        within("V3 TCP reset: failover", fo.at() - start, 0, ANSWERED);
+        assertThat(fo.reason()).isEqualTo("tcp-reset");
+        assertThat(rig().await(p, Registered.class, r -> r.server().role().equals("backup"), 5_000)).isNotNull();
+    }
+
+    @Test
     void aFaultScopedToOneFleetLeavesTheOtherFleetUntouched() {
         add(FaultSpec.of("blackhole", primary()).withPhones(new PhoneSelector.Fleet("scoped")));
         Fleet hit = rig().fleet("scoped", pair(), V3, 3, users(3), Transport.UDP, b -> b);
