@@ -20,6 +20,9 @@ import io.sipfleet.device.event.PhoneEvent.Registered;
 import io.sipfleet.device.event.PhoneEvent.Registering;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.PhoneHandle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,20 +32,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * behaviour.md §13 on the real wire, T1 = 50 ms (V3 R = 3: a non-last server is given up at 750 ms,
  * the last at 64*T1 = 3.2 s; V2 with D = 1 s). Every observed instant is compared with the spec and
- * the deviation printed. Instants the firmware decides (sends, failover, register-failed, probes) get
- * 20% of T1 (10 ms); ICMP detection gets 100 ms (issue 3); instants that wait on a server's answer
- * (a 503 arriving, registered after a 401 round) get 3 x 20% of T1; a call set up or ended through a
- * proxy and another phone gets 2 x T1.
+ * the deviation printed, within 20% of T1 (10 ms), except ICMP detection (100 ms, issue 3) and, on the
+ * built-in servers only, the "≈" instants below (2 x 20% of T1: see {@link RedundantPair#answerTolerance}).
+ * Instants the firmware decides (a budget running out, a probe, register-failed, a 503's failover)
+ * are compared with the §13 numbers. Instants §13 gives as "≈" (registered(backup) ≈ 7.5, failback,
+ * connected) add a server's answer time to a firmware instant; that answer time is measured in the
+ * same run, on the same server, with nothing failing ({@link #registrationTime}, {@link #callTimes}:
+ * the median of three), so what is asserted is that failing over adds nothing but the §13 wait.
  * Subclasses give the server pair: the built-in servers (fast, default run) or real Kamailio (IT).
  */
 abstract class FailoverOnTheWireScenarios {
     static final long T1 = 50;
     /** Instants the firmware's own timers decide (a budget running out, a probe, register-failed): 20% of T1. */
     static final long TOLERANCE = T1 / 5;
-    /** Instants that wait on a server's answer (a 503, a 200 after a 401 round): 3 x 20% of T1. */
+    /**
+     * Answer instants where no baseline is measured (the faults scenarios: a delayed registration, a
+     * fault's own answer): 3 x 20% of T1.
+     */
     static final long ANSWERED = 3 * TOLERANCE;
-    /** A call set up or ended through a proxy and another phone: bounded by 2 x T1, printed. */
-    static final long CALL_SETUP = 2 * T1;
     static final long V3_BUDGET = 750;
     static final long LAST_BUDGET = 64 * T1;
     private static final AtomicLong USERS = new AtomicLong(3000);
@@ -87,6 +94,89 @@ abstract class FailoverOnTheWireScenarios {
         return model == V3 ? V3_BUDGET : 1_000;
     }
 
+    private int port(String server, Transport t) {
+        return t == Transport.TLS ? pair().tlsPort(server) : pair().port(server);
+    }
+
+    private static long median(List<Long> samples) {
+        List<Long> s = new ArrayList<>(samples);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    /**
+     * How long a registration takes on {@code server} with nothing failing (REGISTER, 401, REGISTER,
+     * 200), measured now: the median of three phones whose Server1 it is, one after another.
+     */
+    long registrationTime(FirmwareProfile model, Transport t, String server) {
+        String other = server.equals("primary") ? "backup" : "primary";
+        List<Long> samples = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PhoneHandle p = rig().fleet(pair(), model, 1, users(1), t, false, b -> b
+                    .registerAddr(pair().host(server)).registerPort(port(server, t))
+                    .backupAddr(pair().host(other)).backupPort(port(other, t))).phones().get(0);
+            long start = rig().await(p, Registering.class, 5_000).at();
+            Registered r = rig().await(p, Registered.class, 5_000);
+            assertThat(r.server().address()).contains(pair().host(server));
+            samples.add(r.at() - start);
+        }
+        long m = median(samples);
+        System.out.printf("[%s] baseline: %s %s registration on the %s: %s ms, median %d ms%n", pair().name(),
+                model.name(), t, server, samples, m);
+        return m;
+    }
+
+    /** Set-up (placed to established) and tear-down (hang-up to ended) of a call, in ms. */
+    record CallTimes(long setUp, long tearDown) {}
+
+    /**
+     * How long a call takes to set up and to end through {@code server} with nothing failing, measured
+     * now: the medians of three calls from phones whose Server1 it is to an auto-answering phone on the
+     * primary (as the scenarios' callee).
+     */
+    CallTimes callTimes(FirmwareProfile model, Transport t, String server) {
+        String other = server.equals("primary") ? "backup" : "primary";
+        long calleeUser = users(1);
+        PhoneHandle callee = rig().fleet(pair(), V3, 1, calleeUser, Transport.UDP, true, l -> l).phones().get(0);
+        rig().await(callee, Registered.class, 5_000);
+        List<Long> setUp = new ArrayList<>();
+        List<Long> tearDown = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PhoneHandle a = rig().fleet(pair(), model, 1, users(1), t, false, b -> b
+                    .registerAddr(pair().host(server)).registerPort(port(server, t))
+                    .backupAddr(pair().host(other)).backupPort(port(other, t))).phones().get(0);
+            rig().await(a, Registered.class, 5_000);
+            int endedBefore = count(callee, CallEnded.class);
+            a.run(p -> p.press(Key.parseDialString(calleeUser + "#", "keys")));
+            PhoneEvent placed = rig().await(a, PhoneEvent.CallPlaced.class, 5_000);
+            CallEstablished up = rig().await(a, CallEstablished.class, 5_000);
+            long hangUp = System.currentTimeMillis();
+            a.run(p -> p.press(Key.CANCEL));
+            CallEnded ended = rig().await(a, CallEnded.class, 5_000);
+            awaitCount(callee, CallEnded.class, endedBefore + 1);
+            setUp.add(up.at() - placed.at());
+            tearDown.add(ended.at() - hangUp);
+        }
+        CallTimes c = new CallTimes(median(setUp), median(tearDown));
+        System.out.printf("[%s] baseline: %s %s calls through the %s: set-up %s ms, tear-down %s ms, medians %s%n",
+                pair().name(), model.name(), t, server, setUp, tearDown, c);
+        return c;
+    }
+
+    private int count(PhoneHandle p, Class<? extends PhoneEvent> type) {
+        return (int) rig().events(p.id()).stream().filter(type::isInstance).count();
+    }
+
+    private void awaitCount(PhoneHandle p, Class<? extends PhoneEvent> type, int n) {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (count(p, type) < n) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(p.id() + ": fewer than " + n + " " + type.getSimpleName());
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     static FirmwareProfile model(String name) {
         return FirmwareProfile.byName(name).orElseThrow();
     }
@@ -125,6 +215,7 @@ abstract class FailoverOnTheWireScenarios {
     @CsvSource({"V3,UDP", "V3,TCP", "V2,UDP", "V2,TCP", "V3,TLS"})
     void primarySilentFailsOverToTheBackupAtTheBudget(String model, Transport t) {
         tlsConnectionsUp(t);
+        long onBackup = registrationTime(model(model), t, "backup");
         pair().mode("primary", "silent");
         PhoneHandle p = one(FirmwareProfile.byName(model).orElseThrow(), t).phones().get(0);
         long start = rig().await(p, Registering.class, 5_000).at();
@@ -132,7 +223,7 @@ abstract class FailoverOnTheWireScenarios {
         Registered r = rig().await(p, Registered.class, 5_000);
         long budget = model.equals("V3") ? V3_BUDGET : 1_000;
         within(model + " " + t + " primary silent: failover", f.at() - start, budget, TOLERANCE);
-        within(model + " " + t + " primary silent: registered(backup)", r.at() - start, budget, ANSWERED);
+        within(model + " " + t + " primary silent: registered(backup)", r.at() - start, budget + onBackup, pair().answerTolerance());
         assertThat(f.reason()).isEqualTo("timeout");
         assertThat(r.server().role()).isEqualTo("backup");
     }
@@ -141,14 +232,15 @@ abstract class FailoverOnTheWireScenarios {
     @CsvSource({"V3,UDP", "V3,TCP", "V2,UDP", "V2,TCP", "V3,TLS"})
     void primary503FailsOverAtOnce(String model, Transport t) {
         tlsConnectionsUp(t);
+        long onBackup = registrationTime(model(model), t, "backup");
         pair().mode("primary", "503");
         PhoneHandle p = one(model(model), t).phones().get(0);
         long start = rig().await(p, Registering.class, 5_000).at();
         Failover f = rig().await(p, Failover.class, 5_000);
         Registered r = rig().await(p, Registered.class, 5_000);
-        // the instant the 503 arrives: a server round trip (a TCP connect included), not a timer
-        within(model + " " + t + " primary 503: failover", f.at() - start, 0, ANSWERED);
-        within(model + " " + t + " primary 503: registered(backup)", r.at() - start, 0, ANSWERED);
+        // §13 "backup at ≈ 0": the 503 comes back within a round trip and the REGISTER goes to the backup at once
+        within(model + " " + t + " primary 503: failover", f.at() - start, 0, TOLERANCE);
+        within(model + " " + t + " primary 503: registered(backup)", r.at() - f.at(), onBackup, pair().answerTolerance());
         assertThat(f.reason()).isEqualTo("503");
     }
 
@@ -180,6 +272,7 @@ abstract class FailoverOnTheWireScenarios {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"V3,UDP", "V3,TCP", "V2,UDP", "V2,TCP"})
     void onTheBackupThePhoneFailsBackWhenThePrimaryIsBack(String model, Transport t) {
+        long onPrimary = registrationTime(model(model), t, "primary");
         pair().mode("primary", "silent");
         PhoneHandle p = rig().fleet(pair(), model(model), 1, users(1), t, false,
                 b -> b.failbackInterval(2).signalRetryDuration(1)).phones().get(0);
@@ -188,7 +281,8 @@ abstract class FailoverOnTheWireScenarios {
         FailbackProbe probe = rig().await(p, FailbackProbe.class, 5_000);
         Failback fb = rig().await(p, Failback.class, 5_000);
         within(model + " " + t + " failback probe", probe.at() - onBackup.at(), 2_000, TOLERANCE);
-        within(model + " " + t + " failback", fb.at() - onBackup.at(), 2_000, ANSWERED);
+        // the probe is a registration on the primary: failback when it succeeds
+        within(model + " " + t + " failback", fb.at() - onBackup.at(), 2_000 + onPrimary, pair().answerTolerance());
         assertThat(p.view().line(1).activeServer()).isEqualTo("primary");
     }
 
@@ -197,17 +291,20 @@ abstract class FailoverOnTheWireScenarios {
     void inviteFailoverEstablishesTheCallThroughTheBackup(String model, Transport t) {
         long callee = users(1);
         PhoneHandle b = rig().fleet(pair(), V3, 1, callee, Transport.UDP, true, l -> l).phones().get(0);
+        rig().await(b, Registered.class, 5_000);
+        long onBackup = registrationTime(model(model), t, "backup");
+        CallTimes viaBackup = callTimes(model(model), t, "backup");
         PhoneHandle a = one(model(model), t).phones().get(0);
         rig().await(a, Registered.class, 5_000);
-        rig().await(b, Registered.class, 5_000);
         pair().mode("primary", "silent");
         a.run(p -> p.press(Key.parseDialString(callee + "#", "keys")));
         PhoneEvent placed = rig().await(a, PhoneEvent.CallPlaced.class, 5_000);
         Failover f = rig().await(a, Failover.class, 5_000);
         CallEstablished up = rig().await(a, CallEstablished.class, 5_000);
         within(model + " " + t + " invite failover", f.at() - placed.at(), budget(model(model)), TOLERANCE);
+        // §7: REGISTER to the backup at the budget, then the INVITE there: registration and set-up times added
         within(model + " " + t + " call established through the backup", up.at() - placed.at(),
-                budget(model(model)), CALL_SETUP);
+                budget(model(model)) + onBackup + viaBackup.setUp(), pair().answerTolerance());
         assertThat(f.request()).isEqualTo("INVITE");
         assertThat(up.server().role()).isEqualTo("backup");
         rig().await(b, CallEstablished.class, 5_000);
@@ -218,9 +315,11 @@ abstract class FailoverOnTheWireScenarios {
     void byeFailoverEndsTheCallThroughTheBackup(String model, Transport t) {
         long callee = users(1);
         PhoneHandle b = rig().fleet(pair(), V3, 1, callee, Transport.UDP, true, l -> l).phones().get(0);
+        rig().await(b, Registered.class, 5_000);
+        long onBackup = registrationTime(model(model), t, "backup");
+        CallTimes viaBackup = callTimes(model(model), t, "backup");
         PhoneHandle a = one(model(model), t).phones().get(0);
         rig().await(a, Registered.class, 5_000);
-        rig().await(b, Registered.class, 5_000);
         a.run(p -> p.press(Key.parseDialString(callee + "#", "keys")));
         rig().await(a, CallEstablished.class, 5_000);
         pair().mode("primary", "silent");
@@ -229,8 +328,9 @@ abstract class FailoverOnTheWireScenarios {
         Failover f = rig().await(a, Failover.class, 5_000);
         CallEnded ended = rig().await(a, CallEnded.class, 5_000);
         within(model + " " + t + " bye failover", f.at() - hangUp, budget(model(model)), TOLERANCE);
-        within(model + " " + t + " call ended through the backup", ended.at() - hangUp, budget(model(model)),
-                CALL_SETUP);
+        // §8: REGISTER to the backup at the budget, then the BYE through it
+        within(model + " " + t + " call ended through the backup", ended.at() - hangUp,
+                budget(model(model)) + onBackup + viaBackup.tearDown(), pair().answerTolerance());
         assertThat(f.request()).isEqualTo("BYE");
         assertThat(ended.reason()).isEqualTo("local-hangup");
         assertThat(rig().await(b, CallEnded.class, 5_000).reason()).isEqualTo("remote-hangup");

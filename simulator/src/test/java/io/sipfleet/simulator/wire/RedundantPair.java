@@ -21,6 +21,14 @@ interface RedundantPair extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no TLS");
     }
 
+    /**
+     * Tolerance of an instant that adds a server's answer time (measured in the same run) to a firmware
+     * instant: 20% of T1 by default.
+     */
+    default long answerTolerance() {
+        return FailoverOnTheWireScenarios.TOLERANCE;
+    }
+
     @Override
     void close();
 }
