@@ -10,6 +10,8 @@ import java.util.Optional;
 public interface SipfleetConfig {
     Sip sip();
 
+    Api api();
+
     BuiltinServers builtinServers();
 
     DemoFleet demoFleet();
@@ -25,6 +27,15 @@ public interface SipfleetConfig {
     /** Recent events kept per phone for GET /api/phones/{id}/events. */
     @WithDefault("500")
     int eventsPerPhone();
+
+    /** The REST API's protection. */
+    interface Api {
+        /**
+         * A bearer token every /api request must carry ({@code Authorization: Bearer <token>}). Required
+         * when the HTTP server binds beyond loopback ({@code quarkus.http.host}); never logged.
+         */
+        Optional<String> token();
+    }
 
     interface Sip {
         /** RFC 3261 T1 for every phone; every §5 time scales with it. */
