@@ -26,6 +26,8 @@ import java.util.Map;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -39,14 +41,17 @@ public class SimulatorRuntime {
     private static final Logger LOG = Logger.getLogger(SimulatorRuntime.class);
 
     private final SipfleetConfig config;
+    private final Instance<PhoneListener> listeners;
     private ShardedScheduler shards;
     private JainSipSignalling signalling;
     private FleetManager fleets;
     private BuiltinServerGroup builtin;
     private FaultEngine faultEngine;
 
-    SimulatorRuntime(SipfleetConfig config) {
+    /** @param listeners every bean that listens to the phones (MQTT, ...): each sees every event */
+    SimulatorRuntime(SipfleetConfig config, @Any Instance<PhoneListener> listeners) {
         this.config = config;
+        this.listeners = listeners;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
@@ -57,7 +62,8 @@ public class SimulatorRuntime {
                 Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
         settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
         signalling = new JainSipSignalling(settings, shards::executorFor);
-        fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()), PhoneListener.NONE,
+        fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()),
+                allListeners(listeners.stream().toList()),
                 config.seed(), config.eventsPerPhone());
         // network faults, applied on the phones' side of the wire (issue 4)
         faultEngine = new FaultEngine(config.seed(), FaultTypes.standard(), this::resolveServer);
@@ -90,6 +96,33 @@ public class SimulatorRuntime {
             LOG.infof("demo fleet '%s': %d %s phones, users %d.., on the built-in servers", demo.name(), demo.count(),
                     model.name(), demo.firstUser());
         }
+    }
+
+    /** Every listener bean as one; a listener that throws is logged and never reaches the phone. */
+    static PhoneListener allListeners(java.util.List<PhoneListener> all) {
+        return new PhoneListener() {
+            @Override
+            public void onEvent(io.sipfleet.device.event.PhoneEvent e) {
+                for (PhoneListener l : all) {
+                    try {
+                        l.onEvent(e);
+                    } catch (RuntimeException x) {
+                        LOG.errorf(x, "phone listener %s failed on a %s event", l.getClass().getName(), e.type());
+                    }
+                }
+            }
+
+            @Override
+            public void onOutputsChanged(String phoneId) {
+                for (PhoneListener l : all) {
+                    try {
+                        l.onOutputsChanged(phoneId);
+                    } catch (RuntimeException x) {
+                        LOG.errorf(x, "phone listener %s failed on %s's outputs", l.getClass().getName(), phoneId);
+                    }
+                }
+            }
+        };
     }
 
     /**
@@ -230,6 +263,11 @@ public class SimulatorRuntime {
 
     /** What a reset did. */
     public record Reset(int faultsRemoved, int serversSetUp, List<String> fleetsDeleted) {}
+
+    /** Whether the phones' SIP stack is up (readiness). */
+    public boolean sipStackUp() {
+        return signalling != null && fleets != null;
+    }
 
     /** The built-in servers, when enabled. */
     public Optional<BuiltinServerGroup> builtin() {

@@ -1,0 +1,135 @@
+package io.sipfleet.api.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.event.PhoneEvent;
+import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.device.event.ServerFailure;
+import io.sipfleet.device.event.ServerRef;
+import io.sipfleet.simulator.fleet.PhoneHandle;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The phones' events as Prometheus metrics (at {@code /q/metrics}): registrations, failovers,
+ * failbacks, calls and failures by reason, per server and per model, and how long a server was tried
+ * before the phone failed over (a histogram). Tags have few values: server roles and addresses, models,
+ * reasons, methods: never phone ids.
+ */
+@ApplicationScoped
+public class PhoneMetrics implements PhoneListener {
+    private final MeterRegistry registry;
+    private final Instance<SimulatorRuntime> runtime;
+    /** When each phone line started on the server it is on now (a walk step): failover latency. */
+    private final Map<String, Long> stepStart = new ConcurrentHashMap<>();
+
+    PhoneMetrics(MeterRegistry registry, Instance<SimulatorRuntime> runtime) {
+        this.registry = registry;
+        this.runtime = runtime;
+        Gauge.builder("sipfleet.phones", this, m -> m.phones()).description("virtual phones").register(registry);
+        Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
+                .description("network faults in force").register(registry);
+    }
+
+    private double phones() {
+        try {
+            return runtime.get().fleets().fleets().stream().mapToInt(f -> f.phones().size()).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private double activeFaults() {
+        try {
+            return runtime.get().faults().stream().filter(f -> f.state() == io.sipfleet.faults.Fault.State.ACTIVE)
+                    .count();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private String model(String phone) {
+        try {
+            return runtime.get().fleets().phone(phone).map(PhoneHandle::model).orElse("unknown");
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static String role(ServerRef s) {
+        return s == null || s.role() == null ? "none" : s.role();
+    }
+
+    private static String address(ServerRef s) {
+        return s == null || s.address() == null ? "none" : s.address();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    @Override
+    public void onEvent(PhoneEvent e) {
+        String key = e.phone() + "/" + e.line();
+        if (e instanceof PhoneEvent.Registering r) {
+            stepStart.put(key, r.at());
+        } else if (e instanceof PhoneEvent.CallPlaced c) {
+            stepStart.put(key, c.at());
+        } else if (e instanceof PhoneEvent.FailbackProbe p) {
+            stepStart.put(key, p.at());
+        } else if (e instanceof PhoneEvent.Registered r) {
+            counter("sipfleet.registrations", "registrations (200 OK to REGISTER)", "server", role(r.server()),
+                    "address", address(r.server()), "model", model(r.phone())).increment();
+        } else if (e instanceof PhoneEvent.Failover f) {
+            String model = model(f.phone());
+            counter("sipfleet.failovers", "failovers from one server to the next", "request", f.request(),
+                    "from", role(f.from()), "to", role(f.to()), "reason", f.reason(), "model", model).increment();
+            Long started = stepStart.put(key, f.at());
+            if (started != null && f.at() >= started) {
+                Timer.builder("sipfleet.failover.latency")
+                        .description("how long a server was tried before the phone failed over (§5 budget)")
+                        .tags("request", f.request(), "reason", f.reason(), "model", model)
+                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofSeconds(64)).register(registry)
+                        .record(Duration.ofMillis(f.at() - started));
+            }
+        } else if (e instanceof PhoneEvent.Failback f) {
+            counter("sipfleet.failbacks", "failbacks to a higher-priority server", "server", role(f.server()),
+                    "from", role(f.from()), "model", model(f.phone())).increment();
+        } else if (e instanceof PhoneEvent.RegisterFailed f) {
+            String model = model(f.phone());
+            counter("sipfleet.register.failed", "registrations that failed on every server", "model", model)
+                    .increment();
+            failures("REGISTER", f.reasons(), model);
+        } else if (e instanceof PhoneEvent.CallFailed f) {
+            String model = model(f.phone());
+            counter("sipfleet.calls", "calls by outcome", "outcome", "failed", "model", model).increment();
+            failures(f.request(), f.reasons(), model);
+        } else if (e instanceof PhoneEvent.CallEstablished c) {
+            counter("sipfleet.calls", "calls by outcome", "outcome", "established", "model", model(c.phone()))
+                    .increment();
+        } else if (e instanceof PhoneEvent.CallIncoming c) {
+            counter("sipfleet.calls", "calls by outcome", "outcome", "incoming", "model", model(c.phone())).increment();
+        } else if (e instanceof PhoneEvent.CallRejected c) {
+            counter("sipfleet.calls", "calls by outcome", "outcome", "rejected", "model", model(c.phone())).increment();
+        } else if (e instanceof PhoneEvent.KeepaliveTimeout k) {
+            counter("sipfleet.failures", "a server found unavailable, by reason", "request", "OPTIONS",
+                    "server", role(k.server()), "address", address(k.server()), "reason", k.reason(),
+                    "model", model(k.phone())).increment();
+        }
+    }
+
+    private void failures(String request, java.util.List<ServerFailure> reasons, String model) {
+        for (ServerFailure r : reasons) {
+            counter("sipfleet.failures", "a server found unavailable, by reason", "request", request,
+                    "server", role(r.server()), "address", address(r.server()), "reason", r.reason(), "model", model)
+                    .increment();
+        }
+    }
+}
