@@ -33,6 +33,8 @@ public class PhoneMetrics implements PhoneListener {
         this.registry = registry;
         this.runtime = runtime;
         Gauge.builder("sipfleet.phones", this, m -> m.phones()).description("virtual phones").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.sip.malformed", this, m -> m.malformed())
+                .description("malformed SIP messages from servers, counted and dropped").register(registry);
         Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
                 .description("network faults in force").register(registry);
     }
@@ -40,6 +42,14 @@ public class PhoneMetrics implements PhoneListener {
     private double phones() {
         try {
             return runtime.get().fleets().fleets().stream().mapToInt(f -> f.phones().size()).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private double malformed() {
+        try {
+            return runtime.get().malformedFromServers();
         } catch (RuntimeException e) {
             return 0;
         }

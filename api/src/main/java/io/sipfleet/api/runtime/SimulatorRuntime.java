@@ -264,6 +264,11 @@ public class SimulatorRuntime {
     /** What a reset did. */
     public record Reset(int faultsRemoved, int serversSetUp, List<String> fleetsDeleted) {}
 
+    /** Malformed messages from servers the phones' stack counted and dropped. */
+    public long malformedFromServers() {
+        return signalling == null ? 0 : signalling.malformedCount();
+    }
+
     /** Whether the phones' SIP stack is up (readiness). */
     public boolean sipStackUp() {
         return signalling != null && fleets != null;
