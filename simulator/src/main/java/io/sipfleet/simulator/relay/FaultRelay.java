@@ -338,6 +338,10 @@ public final class FaultRelay implements AutoCloseable {
         dropped.increment();
     }
 
+    void countUnreachable() {
+        unreachable.increment();
+    }
+
     /** Runs {@code r} on the relay's timer after {@code delayMs}; null when the relay is closed. */
     Future<?> schedule(Runnable r, long delayMs) {
         if (closed) {
@@ -390,9 +394,7 @@ public final class FaultRelay implements AutoCloseable {
         Verdict v = decide(Packet.connect(Protocol.TCP, upstreamId, conn.remote.hostPort(), null, null));
         if (v instanceof Verdict.Unreachable) {
             dropped.increment();
-            if (tcp.unreachable(conn, holdMs())) {
-                unreachable.increment();
-            }
+            tcp.unreachable(conn, holdMs());
         } else if (v instanceof Verdict.ConnectTimeout || v instanceof Verdict.Drop) {
             tcp.blackhole(conn, connectTimeoutMs());
         } else if (v instanceof Verdict.Reset) {
@@ -576,15 +578,9 @@ public final class FaultRelay implements AutoCloseable {
         } else if (v instanceof Verdict.Unreachable) {
             dropped.increment();
             if (protocol == Protocol.UDP) {
-                if (udp.closeFor(holdMs())) {
-                    unreachable.increment();
-                }
+                udp.closeFor(holdMs());
             } else {
-                tcp.execute(() -> {
-                    if (tcp.unreachable(clientConn, holdMs())) {
-                        unreachable.increment();
-                    }
-                });
+                tcp.execute(() -> tcp.unreachable(clientConn, holdMs()));
             }
         } else if (v instanceof Verdict.Reset) {
             dropped.increment();

@@ -407,30 +407,32 @@ final class TcpSide {
     void resetClient(Conn c) {
         Conn client = c.toUpstream ? c.peer : c;
         if (client != null && !client.closed) {
-            relay.countReset();
+            relay.countReset(); // before the RST leaves
             closePair(client, true);
         }
     }
 
-    /** Unreachable: the client's connection reset, the listener closed, opened again after {@code holdMs}. */
-    boolean unreachable(Conn c, long holdMs) {
+    /**
+     * Unreachable: the listener closed (counted first, before anything a client can see), the client's
+     * connection reset, the listener opened again after {@code holdMs}.
+     */
+    void unreachable(Conn c, long holdMs) {
+        if (listener != null) {
+            ServerSocketChannel l = listener;
+            listener = null;
+            listening = false;
+            relay.countUnreachable();
+            try {
+                l.close();
+                selector.selectNow(); // deregisters it: the port is closed now, not at the next select
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "relay: closing the TCP listener: " + e);
+            }
+            relay.schedule(() -> execute(this::reopen), holdMs);
+        }
         if (c != null) {
             resetClient(c);
         }
-        if (listener == null) {
-            return false;
-        }
-        ServerSocketChannel l = listener;
-        listener = null;
-        listening = false;
-        try {
-            l.close();
-            selector.selectNow(); // deregisters it: the port is closed now, not at the next select
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "relay: closing the TCP listener: " + e);
-        }
-        relay.schedule(() -> execute(this::reopen), holdMs);
-        return true;
     }
 
     private void reopen() {

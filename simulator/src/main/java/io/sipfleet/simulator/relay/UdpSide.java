@@ -82,6 +82,7 @@ final class UdpSide {
                 return false;
             }
             channel = null;
+            relay.countUnreachable(); // before the port is closed: a client may see it at once
             closeQuietly(ch);
         }
         relay.schedule(this::reopen, holdMs);
