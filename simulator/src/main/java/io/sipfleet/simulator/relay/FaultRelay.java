@@ -120,10 +120,10 @@ public final class FaultRelay implements AutoCloseable {
             }
         }
 
-        /** Defaults: connect timeout 2 s, unreachable hold 1 s, 1024 clients, idle 15 min. */
+        /** Defaults: connect timeout 2 s, unreachable hold 1 s, 1024 clients, idle 1 h. */
         public static Settings of(String listenHost, int listenPort, String upstreamHost, int upstreamPort) {
             return new Settings(listenHost, listenPort, upstreamHost, upstreamPort, Duration.ofSeconds(2),
-                    Duration.ofSeconds(1), 1024, Duration.ofMinutes(15));
+                    Duration.ofSeconds(1), 1024, Duration.ofHours(1));
         }
 
         public Settings withConnectTimeout(Duration d) {

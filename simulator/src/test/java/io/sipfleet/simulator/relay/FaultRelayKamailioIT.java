@@ -2,7 +2,6 @@ package io.sipfleet.simulator.relay;
 
 import static io.sipfleet.simulator.relay.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import gov.nist.javax.sip.header.ProxyAuthenticate;
@@ -31,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -208,24 +208,88 @@ class FaultRelayKamailioIT {
     // ------------------------------------------------------------------ Kamailio's INVITE to a phone behind the relay
 
     @Test
-    void kamailiosInviteReachesAPhoneRegisteredThroughTheRelay() throws Exception {
+    void kamailiosInviteReachesAUdpPhoneRegisteredThroughTheRelay() throws Exception {
         relay(PacketPolicy.NONE);
+        try (UdpPeer socket = new UdpPeer(PHONE_HOST)) {
+            InetSocketAddress to = relay.listenAddress();
+            inviteReachesAPhoneBehindTheRelay(new PhoneEnd() {
+                public String hostPort() {
+                    return socket.hostPort();
+                }
+
+                public void send(byte[] bytes) throws IOException {
+                    socket.send(to, bytes);
+                }
+
+                public Optional<SIPMessage> next(Duration timeout) throws IOException {
+                    return socket.receive(timeout).map(Peers.Received::message);
+                }
+            }, "UDP");
+        }
+    }
+
+    @Test
+    void kamailiosInviteReachesATcpPhoneRegisteredThroughTheRelay() throws Exception {
+        List<Packet> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        relay((p, now) -> {
+            if (p.kind() == Packet.Kind.CONNECT) {
+                connects.add(p);
+            }
+            return Verdict.PASS;
+        });
+        try (Peers.TcpEnd conn = Peers.TcpEnd.connect(PHONE_HOST, relay.listenAddress())) {
+            // Kamailio has no connection to the Contact's address (the relay's listener): it opens one
+            inviteReachesAPhoneBehindTheRelay(new PhoneEnd() {
+                public String hostPort() {
+                    return conn.hostPort();
+                }
+
+                public void send(byte[] bytes) throws IOException {
+                    conn.send(bytes);
+                }
+
+                public Optional<SIPMessage> next(Duration timeout) throws IOException {
+                    return conn.receive(timeout);
+                }
+            }, "TCP");
+        }
+        assertThat(connects).extracting(Packet::phoneId).as("the phone's connection, then Kamailio's own")
+                .hasSize(2).last().asString().startsWith(pair.primary().host() + ":");
+    }
+
+    /** A phone's socket: UDP to the relay, or a TCP connection to it. */
+    private interface PhoneEnd {
+        String hostPort();
+
+        void send(byte[] bytes) throws IOException;
+
+        Optional<SIPMessage> next(Duration timeout) throws IOException;
+
+        default void send(String text) throws IOException {
+            send(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The phone registers through the relay (digest); bob calls it through Kamailio directly; Kamailio
+     * sends the INVITE to the registered contact, the relay, which passes it to the phone with its
+     * Request-URI restored; the phone's 486 goes back through the relay and Kamailio to bob.
+     */
+    private void inviteReachesAPhoneBehindTheRelay(PhoneEnd phone, String transport) throws Exception {
         String alice = user("ra");
         String bob = user("rb");
-        try (UdpPeer phone = new UdpPeer(PHONE_HOST); UdpPeer caller = new UdpPeer(PHONE_HOST)) {
-            // the phone registers through the relay (digest)
-            InetSocketAddress viaRelay = relay.listenAddress();
+        try (UdpPeer caller = new UdpPeer(PHONE_HOST)) {
             String registrar = RELAY_HOST + ":" + relay.port();
             String callId = Peers.callId();
-            phone.send(viaRelay, register(phone, alice, registrar, callId, 1, null));
-            SIPResponse challenge = (SIPResponse) phone.expect(WAIT, "the 401").message();
+            phone.send(register(phone.hostPort(), transport, alice, registrar, callId, 1, null));
+            SIPResponse challenge = (SIPResponse) phone.next(WAIT).orElseThrow(() -> new AssertionError("no 401"));
             assertThat(challenge.getStatusCode()).isEqualTo(401);
             String auth = digest((WWWAuthenticate) challenge.getHeader("WWW-Authenticate"), alice, "REGISTER",
                     "sip:" + registrar);
-            phone.send(viaRelay, register(phone, alice, registrar, callId, 2, "Authorization: " + auth));
-            assertThat(((SIPResponse) phone.expect(WAIT, "the 200").message()).getStatusCode()).isEqualTo(200);
+            phone.send(register(phone.hostPort(), transport, alice, registrar, callId, 2, "Authorization: " + auth));
+            SIPResponse registered = (SIPResponse) phone.next(WAIT).orElseThrow(() -> new AssertionError("no 200"));
+            assertThat(registered.getStatusCode()).isEqualTo(200);
 
-            // bob calls alice through Kamailio directly: 407, then the INVITE with credentials
             KamailioPair.Server primary = pair.primary();
             InetSocketAddress kamailio = primary.address();
             String inviteCallId = Peers.callId();
@@ -240,24 +304,24 @@ class FaultRelayKamailioIT {
             caller.send(kamailio, invite(caller, bob, alice, primary.hostPort(), inviteCallId, 2, b2,
                     "Proxy-Authorization: " + pa));
 
-            // Kamailio sends it to the registered contact, the relay; the relay to the phone, URI restored
             SIPRequest atPhone = null;
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (atPhone == null && System.nanoTime() < deadline) {
-                var r = phone.receive(WAIT);
-                if (r.isPresent() && r.get().message() instanceof SIPRequest q && "INVITE".equals(q.getMethod())) {
+                Optional<SIPMessage> m = phone.next(WAIT);
+                if (m.isPresent() && m.get() instanceof SIPRequest q && "INVITE".equals(q.getMethod())) {
                     atPhone = q;
                 }
             }
             assertThat(atPhone).as("Kamailio's INVITE reached the phone through the relay").isNotNull();
-            assertThat(atPhone.getRequestURI().toString()).isEqualTo("sip:" + alice + "@" + phone.hostPort());
+            assertThat(atPhone.getRequestURI().toString()).isEqualTo("sip:" + alice + "@" + phone.hostPort()
+                    + ("TCP".equals(transport) ? ";transport=tcp" : ""));
             assertThat(atPhone.getTopmostVia().getHost()).isEqualTo(RELAY_HOST);
+            assertThat(atPhone.getTopmostVia().getTransport()).isEqualToIgnoringCase(transport);
             assertThat(atPhone.getRecordRouteHeaders().getFirst().toString()).contains(RELAY_HOST);
 
-            // the phone is busy: the 486 goes back through the relay and Kamailio to the caller
             SIPResponse busy = atPhone.createResponse(486, "Busy Here");
             busy.getTo().setTag("alice486");
-            phone.send(viaRelay, busy.encodeAsBytes("UDP"));
+            phone.send(busy.encodeAsBytes(transport));
             SIPResponse result = awaitFinal(caller, inviteCallId);
             assertThat(result.getStatusCode()).isEqualTo(486);
             caller.send(kamailio, ack(caller, bob, alice, primary.hostPort(), inviteCallId, 2, b2, result));
@@ -277,16 +341,16 @@ class FaultRelayKamailioIT {
         throw new AssertionError("no final response for " + callId);
     }
 
-    private static String register(UdpPeer phone, String user, String registrar, String callId, int cseq,
-            String auth) {
+    private static String register(String hostPort, String transport, String user, String registrar, String callId,
+            int cseq, String auth) {
         return "REGISTER sip:" + registrar + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + phone.hostPort() + ";branch=" + Peers.branch() + ";rport\r\n"
+                + "Via: SIP/2.0/" + transport + " " + hostPort + ";branch=" + Peers.branch() + ";rport\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:" + user + "@" + Peers.DOMAIN + ">;tag=reg" + cseq + "\r\n"
                 + "To: <sip:" + user + "@" + Peers.DOMAIN + ">\r\n"
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: " + cseq + " REGISTER\r\n"
-                + "Contact: <sip:" + user + "@" + phone.hostPort() + ">\r\n"
+                + "Contact: <sip:" + user + "@" + hostPort + ("TCP".equals(transport) ? ";transport=tcp" : "") + ">\r\n"
                 + (auth == null ? "" : auth + "\r\n")
                 + "Expires: 120\r\n"
                 + "Content-Length: 0\r\n\r\n";

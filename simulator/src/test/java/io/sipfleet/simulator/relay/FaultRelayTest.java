@@ -414,6 +414,42 @@ class FaultRelayTest {
     }
 
     @Test
+    void aServerRequestOnTheServersOwnConnectionReachesATcpPhoneAndItsAnswerGoesBackOnIt() throws Exception {
+        try (TcpEnd phone = TcpEnd.connect(CLIENT_HOST, relayAddress())) {
+            phone.send(register(phone.hostPort(), "TCP", branch(), callId(), 1));
+            try (TcpEnd upstream = TcpEnd.accept(tcpServer, WAIT)) {
+                SIPRequest reg = (SIPRequest) upstream.expect(WAIT, "the REGISTER over TCP");
+                SipURI contact = (SipURI) reg.getContactHeader().getAddress().getURI();
+                // as Kamailio does: a connection of its own to the Contact's host and port (the relay's listener)
+                try (TcpEnd fromServer = TcpEnd.connect(SERVER_HOST,
+                        new InetSocketAddress(contact.getHost(), contact.getPort()))) {
+                    String id = callId();
+                    fromServer.send("OPTIONS " + contact + " SIP/2.0\r\n"
+                            + "Via: SIP/2.0/TCP " + fromServer.hostPort() + ";branch=z9hG4bKsrvown\r\n"
+                            + "Max-Forwards: 69\r\n"
+                            + "From: <sip:" + Peers.DOMAIN + ">;tag=srv\r\n"
+                            + "To: <sip:alice@" + Peers.DOMAIN + ">\r\n"
+                            + "Call-ID: " + id + "\r\n"
+                            + "CSeq: 1 OPTIONS\r\n"
+                            + "Content-Length: 0\r\n\r\n");
+                    SIPRequest atPhone = (SIPRequest) phone.expect(WAIT, "the OPTIONS on the phone's connection");
+                    assertThat(atPhone.getCallId().getCallId()).isEqualTo(id);
+                    assertThat(atPhone.getRequestURI().toString())
+                            .isEqualTo("sip:alice@" + phone.hostPort() + ";transport=tcp");
+                    var ok = atPhone.createResponse(200, "OK");
+                    ok.getTo().setTag("alice1");
+                    phone.send(ok.encodeAsBytes("TCP"));
+                    SIPResponse back = (SIPResponse) fromServer.expect(WAIT, "the 200 on the server's own connection");
+                    assertThat(back.getStatusCode()).isEqualTo(200);
+                    assertThat(back.getViaHeaders()).hasSize(1);
+                    assertThat(back.getTopmostVia().getBranch()).isEqualTo("z9hG4bKsrvown");
+                    assertThat(upstream.receive(Duration.ofMillis(100))).as("nothing on the pair's connection").isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void unreachableOnTcpResetsAndThenRefusesConnects() throws IOException {
         current.set((p, now) -> p.kind() == Packet.Kind.CONNECT ? new Verdict.Unreachable("down") : Verdict.PASS);
         // the kernel completed the handshake before the relay could decide: the connection is reset at
