@@ -41,6 +41,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response nameTaken(io.sipfleet.api.runtime.NameTaken e) {
+        return Problem.conflict(e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
     public Response taken(FleetNameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();
     }

@@ -20,6 +20,8 @@ import io.sipfleet.faults.Fault;
 import io.sipfleet.faults.FaultEngine;
 import io.sipfleet.faults.FaultSpec;
 import io.sipfleet.faults.FaultTypes;
+import io.sipfleet.faults.PacketPolicy;
+import io.sipfleet.simulator.relay.FaultRelay;
 import io.sipfleet.faults.ServerDirectory;
 import java.util.List;
 import java.util.Map;
@@ -249,6 +251,9 @@ public class SimulatorRuntime {
             }
         }
         List<String> deleted = new java.util.ArrayList<>();
+        for (String r : List.copyOf(relays.keySet())) {
+            stopRelay(r);
+        }
         if (!keepFleets) {
             List<java.util.concurrent.CompletableFuture<Void>> gone = new java.util.ArrayList<>();
             for (var f : List.copyOf(fleets.fleets())) {
@@ -263,6 +268,73 @@ public class SimulatorRuntime {
 
     /** What a reset did. */
     public record Reset(int faultsRemoved, int serversSetUp, List<String> fleetsDeleted) {}
+
+    // ---- fault relays for physical phones ---------------------------------------------------------
+
+    private final Map<String, FaultRelay> relays = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger relayNo = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The fleet name a relay's clients have for fault selectors: {@code {"fleet":"relay:lab"}}. */
+    public static String relayFleet(String relay) {
+        return "relay:" + relay;
+    }
+
+    /**
+     * Starts a fault relay: a SIP relay on {@code listenHost:listenPort} (UDP and TCP; port 0 = any free)
+     * that a physical phone is pointed at instead of {@code upstream} (a built-in server's name or
+     * host:port), with the faults of this service applied to its packets. Its clients are phones
+     * {@code host:port} of fleet {@code relay:<name>}.
+     *
+     * @throws IllegalArgumentException naming the field for bad input
+     * @throws IllegalStateException    when the name is taken
+     */
+    public synchronized FaultRelay startRelay(String name, String listenHost, int listenPort, String upstream)
+            throws java.io.IOException {
+        String id = name == null || name.isBlank() ? "relay-" + relayNo.incrementAndGet() : name;
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new io.sipfleet.device.InvalidInputException("name", "a relay name is letters, digits, '.', '_' "
+                    + "and '-', at most 64; got '" + id + "'");
+        }
+        if (relays.containsKey(id)) {
+            throw new NameTaken("a relay named '" + id + "' exists already; delete it first or choose another name");
+        }
+        String server = resolveServer(upstream == null ? "" : upstream).orElseThrow(() ->
+                new io.sipfleet.device.InvalidInputException("upstream", "upstream is a built-in server's name or "
+                        + "a host:port that resolves; got '" + upstream + "'"));
+        int colon = server.lastIndexOf(':');
+        String fleet = relayFleet(id);
+        PacketPolicy scoped = new PacketPolicy() {
+            @Override
+            public io.sipfleet.faults.Verdict decide(io.sipfleet.faults.Packet p, long nowMs) {
+                return faultEngine.decide(new io.sipfleet.faults.Packet(p.flow(), p.protocol(), p.kind(), p.server(),
+                        p.phoneId(), fleet, p.model(), p.method(), p.status()), nowMs);
+            }
+
+            @Override
+            public boolean active() {
+                return faultEngine.active();
+            }
+        };
+        FaultRelay r = FaultRelay.start(FaultRelay.Settings.of(listenHost, listenPort,
+                server.substring(0, colon).replace("[", "").replace("]", ""),
+                Integer.parseInt(server.substring(colon + 1))), scoped, System::currentTimeMillis);
+        relays.put(id, r);
+        LOG.infof("fault relay %s on %s (UDP, TCP) to %s", id, r.listenAddress(), r.upstream());
+        return r;
+    }
+
+    public Map<String, FaultRelay> relays() {
+        return java.util.Collections.unmodifiableMap(relays);
+    }
+
+    /** @return whether it was there */
+    public boolean stopRelay(String id) {
+        FaultRelay r = relays.remove(id);
+        if (r != null) {
+            r.close();
+        }
+        return r != null;
+    }
 
     /** Malformed messages from servers the phones' stack counted and dropped. */
     public long malformedFromServers() {
@@ -280,6 +352,8 @@ public class SimulatorRuntime {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        relays.values().forEach(FaultRelay::close);
+        relays.clear();
         if (fleets != null) {
             fleets.close();
         }
