@@ -630,15 +630,17 @@ public final class FaultRelay implements AutoCloseable {
         }
         LongAdder sent = out.toServer() ? toServer : toClient;
         if (out.protocol() == Protocol.UDP) {
-            if (udp.send(out.udpTo(), out.bytes())) {
-                sent.increment();
-            } else {
+            // counted before it leaves: whoever receives it may read the counters at once
+            sent.increment();
+            if (!udp.send(out.udpTo(), out.bytes())) {
+                sent.decrement();
                 unroutable.increment();
             }
             return;
         }
         tcp.execute(() -> {
             boolean ok;
+            sent.increment();
             TcpSide.Conn target = out.acceptedKey() == null ? null : tcp.acceptedConn(out.acceptedKey());
             if (target != null) {
                 ok = tcp.write(target, out.bytes());
@@ -649,9 +651,8 @@ public final class FaultRelay implements AutoCloseable {
             } else {
                 ok = false;
             }
-            if (ok) {
-                sent.increment();
-            } else {
+            if (!ok) {
+                sent.decrement();
                 unroutable.increment();
             }
         });
