@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
+import io.sipfleet.api.control.ServerControl;
 import io.sipfleet.api.runtime.SimulatorRuntime;
-import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.config.ServerConfig;
 import io.sipfleet.simulator.builtin.BuiltinServer;
@@ -28,9 +28,11 @@ import java.util.TreeSet;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ServersResource {
     private final SimulatorRuntime runtime;
+    private final ServerControl control;
 
-    ServersResource(SimulatorRuntime runtime) {
+    ServersResource(SimulatorRuntime runtime, ServerControl control) {
         this.runtime = runtime;
+        this.control = control;
     }
 
     /**
@@ -79,35 +81,12 @@ public class ServersResource {
     @Path("{name}/availability")
     public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
         BuiltinServer s = builtin(name);
-        String mode = body == null ? null : body.mode();
-        if (mode == null) {
-            throw new InvalidInputException("mode", "mode is required: up, 503, 500, silent or down");
-        }
-        Mode m;
-        try {
-            m = Mode.parse(mode);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("mode", "unknown mode '" + mode + "'; one of up, 503, 500, silent, down");
-        }
-        s.setMode(m);
-        return json(s);
+        Mode m = ServerControl.parseMode(body == null ? null : body.mode());
+        return json(control.availability(s, m));
     }
 
     private BuiltinServer builtin(String name) {
-        var group = runtime.builtin();
-        if (group.isPresent()) {
-            var s = group.get().find(name);
-            if (s.isPresent()) {
-                return s.get();
-            }
-        }
-        if (name.contains(":")) {
-            throw new NotImplemented("availability of the external server " + name + " is carried out by the fault "
-                    + "layer, which is not there yet; the built-in servers are "
-                    + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
-        }
-        throw new NotFound("no server named '" + name + "'; the built-in servers are "
-                + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
+        return control.builtin(name);
     }
 
     private static ServerJson json(BuiltinServer s) {
