@@ -17,6 +17,8 @@ import io.sipfleet.simulator.sip.TlsMaterial;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -30,13 +32,16 @@ public class SimulatorRuntime {
     private static final Logger LOG = Logger.getLogger(SimulatorRuntime.class);
 
     private final SipfleetConfig config;
+    private final Instance<PhoneListener> listeners;
     private ShardedScheduler shards;
     private JainSipSignalling signalling;
     private FleetManager fleets;
     private BuiltinServerGroup builtin;
 
-    SimulatorRuntime(SipfleetConfig config) {
+    /** @param listeners every bean that listens to the phones (MQTT, ...): each sees every event */
+    SimulatorRuntime(SipfleetConfig config, @Any Instance<PhoneListener> listeners) {
         this.config = config;
+        this.listeners = listeners;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
@@ -47,7 +52,8 @@ public class SimulatorRuntime {
                 Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
         settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
         signalling = new JainSipSignalling(settings, shards::executorFor);
-        fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()), PhoneListener.NONE,
+        fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()),
+                allListeners(listeners.stream().toList()),
                 config.seed(), config.eventsPerPhone());
         LOG.infof("phones' SIP stack on %s:%d (UDP, TCP)%s, T1 = %d ms", sip.bindAddress(), sip.port(),
                 settings.tlsEnabled() ? ", TLS on " + settings.tlsPort() : "", sip.t1().toMillis());
@@ -74,6 +80,33 @@ public class SimulatorRuntime {
             LOG.infof("demo fleet '%s': %d %s phones, users %d.., on the built-in servers", demo.name(), demo.count(),
                     model.name(), demo.firstUser());
         }
+    }
+
+    /** Every listener bean as one; a listener that throws is logged and never reaches the phone. */
+    static PhoneListener allListeners(java.util.List<PhoneListener> all) {
+        return new PhoneListener() {
+            @Override
+            public void onEvent(io.sipfleet.device.event.PhoneEvent e) {
+                for (PhoneListener l : all) {
+                    try {
+                        l.onEvent(e);
+                    } catch (RuntimeException x) {
+                        LOG.errorf(x, "phone listener %s failed on a %s event", l.getClass().getName(), e.type());
+                    }
+                }
+            }
+
+            @Override
+            public void onOutputsChanged(String phoneId) {
+                for (PhoneListener l : all) {
+                    try {
+                        l.onOutputsChanged(phoneId);
+                    } catch (RuntimeException x) {
+                        LOG.errorf(x, "phone listener %s failed on %s's outputs", l.getClass().getName(), phoneId);
+                    }
+                }
+            }
+        };
     }
 
     /**
