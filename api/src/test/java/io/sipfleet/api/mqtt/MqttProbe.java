@@ -42,6 +42,10 @@ final class MqttProbe implements AutoCloseable {
 
     private final MqttClient client;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Map<String, Received> last = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> counts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean keepAll = true;
 
     private MqttProbe(MqttClient client) {
         this.client = client;
@@ -65,7 +69,12 @@ final class MqttProbe implements AutoCloseable {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                probe.received.add(new Received(topic, message.getPayload(), message.isRetained()));
+                Received r = new Received(topic, message.getPayload(), message.isRetained());
+                if (probe.keepAll) {
+                    probe.received.add(r);
+                }
+                probe.last.put(topic, r);
+                probe.counts.computeIfAbsent(topic, t -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
             }
 
             @Override
@@ -109,6 +118,24 @@ final class MqttProbe implements AutoCloseable {
 
     List<Received> received() {
         return List.copyOf(received);
+    }
+
+    /** For many messages: keep only the last one and a count per topic. */
+    MqttProbe countOnly() {
+        keepAll = false;
+        return this;
+    }
+
+    /** The last message on each topic. */
+    Map<String, Received> last() {
+        return Map.copyOf(last);
+    }
+
+    /** How many messages arrived on each topic. */
+    Map<String, Integer> counts() {
+        Map<String, Integer> m = new java.util.HashMap<>();
+        counts.forEach((t, n) -> m.put(t, n.get()));
+        return m;
     }
 
     List<Received> on(String topic) {

@@ -21,9 +21,15 @@ final class MqttScenarios {
 
     /** A V3 fleet on the built-in servers (REST: setting up is not what is under test). */
     static void fleet(String name, int count, long firstUser, String moreLine) {
+        fleet(name, count, firstUser, 0, moreLine);
+    }
+
+    /** @param rampPerSecond phones powered on per second, 0 = all at once */
+    static void fleet(String name, int count, long firstUser, double rampPerSecond, String moreLine) {
         given().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\",\"model\":\"V3\",\"count\":" + count
-                + ",\"firstUser\":" + firstUser + ",\"password\":\"pw{user}\",\"line\":{" + SERVERS
-                + (moreLine.isEmpty() ? "" : "," + moreLine) + "}}").post("/api/fleets").then().statusCode(201);
+                + ",\"firstUser\":" + firstUser + ",\"rampPerSecond\":" + rampPerSecond
+                + ",\"password\":\"pw{user}\",\"line\":{" + SERVERS + (moreLine.isEmpty() ? "" : "," + moreLine)
+                + "}}").post("/api/fleets").then().statusCode(201);
     }
 
     static void deleteFleet(String name) {
