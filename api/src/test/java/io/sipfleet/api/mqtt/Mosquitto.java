@@ -111,5 +111,13 @@ public class Mosquitto implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         kill();
         System.clearProperty(PID);
+        String dir = System.getProperty(DIR);
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(Path.of(dir))) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory left behind
+            }
+        }
     }
 }
