@@ -16,6 +16,8 @@ public interface SipfleetConfig {
 
     DemoFleet demoFleet();
 
+    Mqtt mqtt();
+
     /** Single-threaded shards the phones are spread over. */
     @WithDefault("4")
     int shards();
@@ -113,5 +115,52 @@ public interface SipfleetConfig {
 
         @WithDefault("1001")
         long firstUser();
+    }
+
+    /**
+     * The MQTT control surface (api.md "MQTT"): the broker the service connects to (an embedded one by
+     * default) and the base topic. The SmallRye connector's own settings in application.properties take
+     * these values, so set them here, not there.
+     */
+    interface Mqtt {
+        /** Run an embedded broker (Moquette, MQTT 3.1.1) on bind-address:port. */
+        @WithDefault("true")
+        boolean embedded();
+
+        /** The broker the service connects to (with embedded: the embedded broker's address). */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("1883")
+        int port();
+
+        /**
+         * Address the embedded broker listens on. Anything but loopback requires username and
+         * password, which the embedded broker then demands of every client.
+         */
+        @WithDefault("127.0.0.1")
+        String bindAddress();
+
+        /** The user the service connects as (and, embedded, the only user the broker accepts). */
+        Optional<String> username();
+
+        /** Its password. Never logged. */
+        Optional<String> password();
+
+        /** Connect over TLS (an external broker; trust store in the connector's ssl.truststore.* keys). */
+        @WithDefault("false")
+        boolean tls();
+
+        /** Every topic lives under it: {base}/phones/{id}/state, {base}/errors, ... */
+        @WithDefault("sipfleet")
+        String baseTopic();
+
+        /** A phone's retained state is published at most once per this interval (bursts coalesce). */
+        @WithDefault("250ms")
+        Duration stateInterval();
+
+        /** Events and error answers waiting for the broker; past this the oldest are dropped (and counted). */
+        @WithDefault("100000")
+        int queueSize();
     }
 }

@@ -36,11 +36,6 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response notImplemented(ServersResource.NotImplemented e) {
-        return ServersResource.notImplemented(e);
-    }
-
-    @ServerExceptionMapper
     public Response nameTaken(io.sipfleet.api.runtime.NameTaken e) {
         return Problem.conflict(e.getMessage()).toResponse();
     }

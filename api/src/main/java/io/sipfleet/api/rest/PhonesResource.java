@@ -1,5 +1,6 @@
 package io.sipfleet.api.rest;
 
+import io.sipfleet.api.control.PhoneControl;
 import io.sipfleet.api.runtime.SimulatorRuntime;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.Key;
@@ -33,9 +34,11 @@ import java.util.Map;
 public class PhonesResource {
     static final int MAX_PAGE_SIZE = 1000;
     private final SimulatorRuntime runtime;
+    private final PhoneControl control;
 
-    PhonesResource(SimulatorRuntime runtime) {
+    PhonesResource(SimulatorRuntime runtime, PhoneControl control) {
         this.runtime = runtime;
+        this.control = control;
     }
 
     public record Page(int page, int size, int total, List<PhoneJson.Summary> items) {}
@@ -125,11 +128,7 @@ public class PhonesResource {
     @Path("{id}/hook")
     public Response hook(@PathParam("id") String id, HookRequest body) {
         PhoneHandle h = phone(id);
-        String state = body == null ? null : body.state();
-        if (!"off".equals(state) && !"on".equals(state)) {
-            throw new InvalidInputException("state", "state must be \"off\" or \"on\", got " + state);
-        }
-        h.run(p -> p.hook("off".equals(state) ? Outputs.Hook.OFF : Outputs.Hook.ON));
+        control.hook(h, PhoneControl.parseHook(body == null ? null : body.state()));
         return Response.accepted().build();
     }
 
@@ -137,40 +136,16 @@ public class PhonesResource {
     @Path("{id}/keys")
     public Response keys(@PathParam("id") String id, KeysRequest body) {
         PhoneHandle h = phone(id);
-        List<Key> keys = parseKeys(body == null ? null : body.keys());
-        h.run(p -> p.press(keys));
+        List<Key> keys = PhoneControl.parseKeys(body == null ? null : body.keys());
+        control.keys(h, keys);
         return Response.accepted().build();
-    }
-
-    /** A dial string or a list of key names; every key is checked before any is pressed. */
-    static List<Key> parseKeys(Object keys) {
-        if (keys instanceof String s) {
-            return Key.parseDialString(s, "keys");
-        }
-        if (keys instanceof List<?> list) {
-            List<String> names = new ArrayList<>(list.size());
-            for (int i = 0; i < list.size(); i++) {
-                if (!(list.get(i) instanceof String s)) {
-                    throw new InvalidInputException("keys[" + i + "]", "a key name is a string such as \"5\" or \"SEND\"");
-                }
-                names.add(s);
-            }
-            return Key.parseAll(names, "keys");
-        }
-        throw new InvalidInputException("keys", "keys is a dial string such as \"1001#\" or a list such as [\"1\",\"SEND\"]");
     }
 
     @POST
     @Path("{id}/lines/{n}/register")
     @Consumes(MediaType.WILDCARD) // no body: a bare POST needs no Content-Type
     public Response register(@PathParam("id") String id, @PathParam("n") int n) {
-        PhoneHandle h = phone(id);
-        h.run(p -> {
-            if (n < 1 || n > p.lineCount()) {
-                throw new NotFound("phone " + id + " has no line " + n + " (lines 1.." + p.lineCount() + ")");
-            }
-            p.register(n);
-        });
+        control.register(phone(id), n);
         return Response.accepted().build();
     }
 
@@ -181,7 +156,6 @@ public class PhonesResource {
     }
 
     private PhoneHandle phone(String id) {
-        return runtime.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
-                + "'; phone ids are {fleet}-{i}, i from 1"));
+        return control.phone(id);
     }
 }

@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
+import io.sipfleet.api.control.ServerControl;
 import io.sipfleet.api.runtime.SimulatorRuntime;
-import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.config.ServerConfig;
 import io.sipfleet.simulator.builtin.BuiltinServer;
@@ -14,7 +14,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +27,11 @@ import java.util.TreeSet;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ServersResource {
     private final SimulatorRuntime runtime;
+    private final ServerControl control;
 
-    ServersResource(SimulatorRuntime runtime) {
+    ServersResource(SimulatorRuntime runtime, ServerControl control) {
         this.runtime = runtime;
+        this.control = control;
     }
 
     /**
@@ -79,68 +80,17 @@ public class ServersResource {
     @PUT
     @Path("{name}/availability")
     public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
-        String mode = body == null ? null : body.mode();
-        if (isExternal(name)) {
-            if (mode == null || !Set.of("up", "503", "500", "silent", "down").contains(mode.toLowerCase(java.util.Locale.ROOT))) {
-                throw new InvalidInputException("mode", mode == null ? "mode is required: up, 503, 500, silent or down"
-                        : "unknown mode '" + mode + "'; one of up, 503, 500, silent, down");
-            }
-            String lower = mode.toLowerCase(java.util.Locale.ROOT);
-            String server;
-            try {
-                server = runtime.externalAvailability(name, lower);
-            } catch (SimulatorRuntime.FaultsUnknownServer e) {
-                throw new NotFound(e.getMessage());
-            }
-            return new ServerJson(name, server, false, lower, Map.of());
-        }
-        BuiltinServer s = builtin(name);
-        if (mode == null) {
-            throw new InvalidInputException("mode", "mode is required: up, 503, 500, silent or down");
-        }
-        Mode m;
-        try {
-            m = Mode.parse(mode);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("mode", "unknown mode '" + mode + "'; one of up, 503, 500, silent, down");
-        }
-        s.setMode(m);
-        return json(s);
-    }
-
-    /** host:port of a server that is not built in (availability by faults). */
-    private boolean isExternal(String name) {
-        return name.contains(":") && runtime.builtin().flatMap(g -> g.find(name)).isEmpty()
-                && runtime.builtin().map(g -> g.servers().stream().noneMatch(s -> s.address().equals(name)))
-                .orElse(true);
+        Mode m = ServerControl.parseMode(body == null ? null : body.mode());
+        ServerControl.Availability a = control.availability(name, m);
+        return a.builtin() ? json(a.server()) : new ServerJson(name, a.address(), false, a.mode(), Map.of());
     }
 
     private BuiltinServer builtin(String name) {
-        var group = runtime.builtin();
-        if (group.isPresent()) {
-            var s = group.get().find(name).or(() -> group.get().servers().stream()
-                    .filter(b -> b.address().equals(name)).findFirst());
-            if (s.isPresent()) {
-                return s.get();
-            }
-        }
-        throw new NotFound("no server named '" + name + "'; the built-in servers are "
-                + group.map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString()).orElse("off"));
+        return control.builtin(name);
     }
 
     private static ServerJson json(BuiltinServer s) {
         Map<String, Long> requests = new LinkedHashMap<>(s.stats().requestsByMethod());
         return new ServerJson(s.name(), s.address(), true, s.mode().apiName(), requests);
-    }
-
-    /** A feature that is documented but not built yet (answered 501). */
-    public static final class NotImplemented extends RuntimeException {
-        public NotImplemented(String message) {
-            super(message);
-        }
-    }
-
-    static Response notImplemented(NotImplemented e) {
-        return new io.sipfleet.api.Problem("about:blank", "Not Implemented", 501, e.getMessage()).toResponse();
     }
 }

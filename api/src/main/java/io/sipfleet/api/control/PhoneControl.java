@@ -1,0 +1,140 @@
+package io.sipfleet.api.control;
+
+import io.sipfleet.api.rest.NotFound;
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.InvalidInputException;
+import io.sipfleet.device.Key;
+import io.sipfleet.device.Outputs;
+import io.sipfleet.device.Phone;
+import io.sipfleet.simulator.fleet.Fleet;
+import io.sipfleet.simulator.fleet.PhoneHandle;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The phone commands both control surfaces give (api.md): hook, keys and manual registration, for one
+ * phone or for every phone of a fleet. REST and MQTT parse their own payloads into these calls, so a
+ * command means the same on both. Input is checked before anything is done: a refused command changes
+ * nothing.
+ */
+@ApplicationScoped
+public class PhoneControl {
+    private final SimulatorRuntime runtime;
+
+    PhoneControl(SimulatorRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** @throws NotFound when there is no such phone */
+    public PhoneHandle phone(String id) {
+        return runtime.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
+                + "'; phone ids are {fleet}-{i}, i from 1"));
+    }
+
+    /** @throws NotFound when there is no such fleet */
+    public Fleet fleet(String name) {
+        return runtime.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
+    }
+
+    /** "off" or "on". @throws InvalidInputException naming {@code state} otherwise */
+    public static Outputs.Hook parseHook(String state) {
+        if (!"off".equals(state) && !"on".equals(state)) {
+            throw new InvalidInputException("state", "state must be \"off\" or \"on\", got " + state);
+        }
+        return "off".equals(state) ? Outputs.Hook.OFF : Outputs.Hook.ON;
+    }
+
+    /**
+     * A dial string such as "1001#", or a list of key names; every key is checked before any is pressed.
+     *
+     * @throws InvalidInputException naming {@code keys} or {@code keys[i]}
+     */
+    public static List<Key> parseKeys(Object keys) {
+        if (keys instanceof String s) {
+            return Key.parseDialString(s, "keys");
+        }
+        if (keys instanceof List<?> list) {
+            List<String> names = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                if (!(list.get(i) instanceof String s)) {
+                    throw new InvalidInputException("keys[" + i + "]", "a key name is a string such as \"5\" or \"SEND\"");
+                }
+                names.add(s);
+            }
+            return Key.parseAll(names, "keys");
+        }
+        throw new InvalidInputException("keys", "keys is a dial string such as \"1001#\" or a list such as [\"1\",\"SEND\"]");
+    }
+
+    public void hook(PhoneHandle h, Outputs.Hook state) {
+        h.run(p -> p.hook(state));
+    }
+
+    /** @throws InvalidInputException when the phone refuses a key (a LINE key of a line it has not) */
+    public void keys(PhoneHandle h, List<Key> keys) {
+        h.run(p -> p.press(keys));
+    }
+
+    /** Manual registration of line {@code n} (§6). @throws NotFound when the phone has no line n */
+    public void register(PhoneHandle h, int n) {
+        h.run(p -> {
+            checkLine(h.id(), p, n);
+            p.register(n);
+        });
+    }
+
+    /** Every phone of the fleet goes off or on hook. @return how many phones */
+    public int hook(Fleet f, Outputs.Hook state) {
+        return each(f, p -> p.hook(state));
+    }
+
+    /**
+     * Every phone of the fleet presses the keys. A LINE key is checked on every phone first: a key one
+     * phone would refuse is pressed on none.
+     */
+    public int keys(Fleet f, List<Key> keys) {
+        for (PhoneHandle h : f.phones()) {
+            h.run(p -> {
+                for (int i = 0; i < keys.size(); i++) {
+                    Key k = keys.get(i);
+                    if (k.kind() == Key.Kind.LINE && (k.line() > p.lineCount()
+                            || !p.lineConfig(k.line()).enabled())) {
+                        throw new InvalidInputException(keys.size() == 1 ? "keys" : "keys[" + i + "]", "phone "
+                                + h.id() + ": " + k.label() + ": line " + k.line() + (k.line() > p.lineCount()
+                                ? " does not exist on a " + p.profile().name() + " phone" : " has no server configured"));
+                    }
+                }
+            });
+        }
+        return each(f, p -> p.press(keys));
+    }
+
+    /** Every phone of the fleet registers line {@code n}; checked on every phone before any registers. */
+    public int register(Fleet f, int n) {
+        for (PhoneHandle h : f.phones()) {
+            h.run(p -> {
+                checkLine(h.id(), p, n);
+                if (!p.lineConfig(n).enabled()) {
+                    throw new InvalidInputException("line", "phone " + h.id() + ": line " + n
+                            + " has no server configured");
+                }
+            });
+        }
+        return each(f, p -> p.register(n));
+    }
+
+    private static void checkLine(String id, Phone p, int n) {
+        if (n < 1 || n > p.lineCount()) {
+            throw new NotFound("phone " + id + " has no line " + n + " (lines 1.." + p.lineCount() + ")");
+        }
+    }
+
+    private static int each(Fleet f, Consumer<Phone> action) {
+        for (PhoneHandle h : f.phones()) {
+            h.run(action);
+        }
+        return f.phones().size();
+    }
+}

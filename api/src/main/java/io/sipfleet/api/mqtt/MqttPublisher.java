@@ -1,0 +1,408 @@
+package io.sipfleet.api.mqtt;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sipfleet.api.config.SipfleetConfig;
+import io.sipfleet.api.rest.EventJson;
+import io.sipfleet.api.rest.PhoneJson;
+import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.device.PhoneView;
+import io.sipfleet.device.event.PhoneEvent;
+import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.simulator.fleet.Fleet;
+import io.sipfleet.simulator.fleet.FleetManager;
+import io.sipfleet.simulator.fleet.PhoneHandle;
+import io.smallrye.reactive.messaging.health.HealthReport;
+import io.smallrye.reactive.messaging.mqtt.MqttConnector;
+import io.smallrye.reactive.messaging.mqtt.SendingMqttMessageMetadata;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Everything the service publishes (api.md "MQTT"): each phone's retained state, each event, each
+ * refused command. Phones only mark themselves changed and queue their events (they never wait on MQTT);
+ * one thread publishes:
+ * <ul>
+ *   <li>a changed phone's state at most once per {@code sipfleet.mqtt.state-interval}, and only when its
+ *       JSON differs from what was last published, so bursts of a big fleet coalesce;</li>
+ *   <li>events and error answers in order, held while the broker is away (up to {@code queue-size});</li>
+ *   <li>every phone's state again on each (re)connection, since a restarted broker has lost the retained
+ *       ones; and an empty retained message for each phone whose fleet is gone.</li>
+ * </ul>
+ * Everything goes out at QoS 1.
+ */
+@ApplicationScoped
+public class MqttPublisher implements PhoneListener {
+    private static final Logger LOG = Logger.getLogger(MqttPublisher.class);
+    static final String CHANNEL = MqttOutlet.CHANNEL;
+    /** Messages handed to the connector and not yet written. */
+    private static final int WINDOW = MqttOutlet.BUFFER / 4;
+    private static final int MAX_ATTEMPTS = 5;
+    private static final long SWEEP_MS = 1_000;
+    private static final long CONNECTION_CHECK_MS = 100;
+
+    private enum Kind { STATE, CLEAR, EVENT, ERROR }
+
+    /** One message to publish; {@code body} is bytes, or an event still to be written. */
+    private record Out(long seq, Kind kind, String phone, String topic, Object body, int attempts) {
+        Out retry() {
+            return new Out(seq, kind, phone, topic, body, attempts + 1);
+        }
+    }
+
+    private final SimulatorRuntime runtime;
+    private final ObjectMapper json;
+    private final Instance<MqttOutlet> outlet;
+    private final Instance<MqttConnector> connector;
+    private final MqttTopics topics;
+    private final long stateIntervalMs;
+    private final int queueSize;
+
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Phone id to the hash of the state last published for it (retained on the broker). */
+    private final Map<String, Long> published = new ConcurrentHashMap<>();
+    private final LinkedBlockingDeque<Out> queue = new LinkedBlockingDeque<>();
+    private final PriorityBlockingQueue<Out> retries = new PriorityBlockingQueue<>(64,
+            Comparator.comparingLong(Out::seq));
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong republished = new AtomicLong();
+    private volatile boolean running;
+    private volatile boolean connected;
+    /** Set when a message failed: look at the connection again, and pause a little before going on. */
+    private volatile boolean recheck;
+    private volatile long pauseUntil;
+    private Thread thread;
+
+    @Inject
+    MqttPublisher(SimulatorRuntime runtime, SipfleetConfig config, ObjectMapper json, Instance<MqttOutlet> outlet,
+                  @Any Instance<MqttConnector> connector) {
+        this.runtime = runtime;
+        this.json = json;
+        this.outlet = outlet;
+        this.connector = connector;
+        this.topics = new MqttTopics(config.mqtt().baseTopic());
+        this.stateIntervalMs = Math.max(10, config.mqtt().stateInterval().toMillis());
+        this.queueSize = Math.max(100, config.mqtt().queueSize());
+    }
+
+    public MqttTopics topics() {
+        return topics;
+    }
+
+    // ---- from the phones (their shard threads: never block, never throw) ----------------------
+
+    @Override
+    public void onEvent(PhoneEvent event) {
+        dirty.add(event.phone());
+        enqueue(new Out(seq.incrementAndGet(), Kind.EVENT, event.phone(), topics.events(event.phone()), event, 0));
+    }
+
+    @Override
+    public void onOutputsChanged(String phoneId) {
+        dirty.add(phoneId);
+    }
+
+    // ---- from the command handler --------------------------------------------------------------
+
+    /** Answers a refused command on {base}/errors: {"topic","payload","error"}. */
+    public void error(String topic, String payload, String error) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("topic", topic);
+        m.put("payload", payload);
+        m.put("error", error);
+        try {
+            enqueue(new Out(seq.incrementAndGet(), Kind.ERROR, null, topics.errors(), json.writeValueAsBytes(m), 0));
+        } catch (Exception e) {
+            LOG.errorf(e, "cannot write the error answer for %s", topic);
+        }
+    }
+
+    private void enqueue(Out o) {
+        queue.offerLast(o);
+        while (queue.size() > queueSize && queue.pollFirst() != null) {
+            countDrop(); // the oldest go first
+        }
+    }
+
+    private void countDrop() {
+        long n = dropped.incrementAndGet();
+        if (n == 1 || n % 10_000 == 0) {
+            LOG.warnf("MQTT: %d events or error answers dropped so far (the broker is away or slower than the "
+                    + "phones; sipfleet.mqtt.queue-size = %d)", n, queueSize);
+        }
+    }
+
+    // ---- the publishing thread -----------------------------------------------------------------
+
+    void start(@Observes @Priority(20) StartupEvent event) {
+        running = true;
+        thread = new Thread(this::run, "sipfleet-mqtt-publisher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        boolean wasConnected = false;
+        long nextCheck = 0;
+        long nextFlush = 0;
+        long nextSweep = 0;
+        while (running) {
+            try {
+                long now = System.currentTimeMillis();
+                if (now >= nextCheck || recheck) {
+                    recheck = false;
+                    connected = isConnected();
+                    nextCheck = now + CONNECTION_CHECK_MS;
+                }
+                if (!connected) {
+                    if (wasConnected) {
+                        LOG.warn("MQTT: the broker is away; holding events, reconnecting");
+                    }
+                    wasConnected = false;
+                    Thread.sleep(CONNECTION_CHECK_MS);
+                    continue;
+                }
+                if (!wasConnected) {
+                    wasConnected = true;
+                    republishAll();
+                    now = System.currentTimeMillis();
+                    nextFlush = now + stateIntervalMs;
+                }
+                if (now < pauseUntil) {
+                    Thread.sleep(pauseUntil - now);
+                    continue;
+                }
+                // events and errors, oldest first, until the next state flush is due
+                Out o;
+                while (!recheck && System.currentTimeMillis() < nextFlush && (o = next()) != null) {
+                    send(o);
+                }
+                now = System.currentTimeMillis();
+                if (now >= nextFlush) {
+                    flushDirty();
+                    nextFlush = now + stateIntervalMs;
+                }
+                if (now >= nextSweep) {
+                    sweep();
+                    nextSweep = now + SWEEP_MS;
+                }
+                o = queue.pollFirst(Math.max(1, Math.min(CONNECTION_CHECK_MS, nextFlush - now)),
+                        TimeUnit.MILLISECONDS);
+                if (o != null) {
+                    queue.offerFirst(o);
+                }
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (Throwable t) { // never let the publisher die
+                LOG.error("MQTT publisher: unexpected failure, going on", t);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    if (!running) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private Out next() {
+        Out r = retries.poll();
+        return r != null ? r : queue.pollFirst();
+    }
+
+    private boolean isConnected() {
+        try {
+            if (connector.isUnsatisfied()) {
+                return false;
+            }
+            HealthReport r = connector.get().getReadiness();
+            return r.getChannels().stream().anyMatch(c -> CHANNEL.equals(c.getChannel()) && c.isOk());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private FleetManager fleets() {
+        return runtime.fleets();
+    }
+
+    /** After a (re)connection: every phone's state, since the broker may have lost the retained ones. */
+    private void republishAll() throws InterruptedException {
+        dirty.clear();
+        int n = 0;
+        for (Fleet f : fleets().fleets()) {
+            for (PhoneHandle h : f.phones()) {
+                if (publishState(h, true)) {
+                    n++;
+                }
+            }
+        }
+        sweep();
+        republished.incrementAndGet();
+        LOG.infof("MQTT: connected; published the state of %d phones under %s/phones/", n, topics.base());
+    }
+
+    /** The phones changed since the last flush, each at most once, and only if its JSON changed. */
+    private void flushDirty() throws InterruptedException {
+        if (dirty.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(dirty);
+        for (String id : ids) {
+            dirty.remove(id);
+            Optional<PhoneHandle> h = fleets().phone(id);
+            if (h.isPresent()) {
+                publishState(h.get(), false);
+            } else if (published.containsKey(id)) {
+                clear(id);
+            }
+        }
+    }
+
+    /** Clears the retained state of every phone whose fleet is gone. */
+    private void sweep() throws InterruptedException {
+        for (String id : List.copyOf(published.keySet())) {
+            if (fleets().phone(id).isEmpty()) {
+                clear(id);
+            }
+        }
+    }
+
+    private boolean publishState(PhoneHandle h, boolean force) throws InterruptedException {
+        byte[] body;
+        try {
+            PhoneView v = h.view();
+            body = json.writeValueAsBytes(PhoneJson.of(h.fleet(), v));
+        } catch (RuntimeException | java.io.IOException e) {
+            LOG.debugf("MQTT: no state for %s now (%s); trying again", h.id(), e.getMessage());
+            dirty.add(h.id());
+            return false;
+        }
+        long hash = fnv64(body);
+        Long last = published.put(h.id(), hash);
+        if (!force && last != null && last == hash) {
+            return false;
+        }
+        send(new Out(seq.incrementAndGet(), Kind.STATE, h.id(), topics.state(h.id()), body, 0));
+        return true;
+    }
+
+    private void clear(String id) throws InterruptedException {
+        published.remove(id);
+        send(new Out(seq.incrementAndGet(), Kind.CLEAR, id, topics.state(id), new byte[0], 0));
+    }
+
+    private void send(Out o) throws InterruptedException {
+        byte[] body;
+        try {
+            body = o.body() instanceof PhoneEvent e ? json.writeValueAsBytes(EventJson.of(e)) : (byte[]) o.body();
+        } catch (Exception e) {
+            LOG.errorf(e, "MQTT: cannot write %s for %s; dropped", o.kind(), o.topic());
+            return;
+        }
+        while (!window.tryAcquire(CONNECTION_CHECK_MS, TimeUnit.MILLISECONDS)) {
+            if (!running) {
+                return;
+            }
+        }
+        boolean retain = o.kind() == Kind.STATE || o.kind() == Kind.CLEAR;
+        Message<byte[]> m = Message.of(body,
+                Metadata.of(new SendingMqttMessageMetadata(o.topic(), MqttQoS.AT_LEAST_ONCE, retain)),
+                () -> {
+                    window.release();
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> {
+                    window.release();
+                    failed(o, failure);
+                    return CompletableFuture.completedFuture(null);
+                });
+        try {
+            outlet.get().send(m);
+        } catch (RuntimeException e) {
+            window.release();
+            failed(o, e);
+        }
+    }
+
+    /** A message the connector could not hand to the broker (the broker went away, too many in flight). */
+    private void failed(Out o, Throwable why) {
+        recheck = true;
+        pauseUntil = System.currentTimeMillis() + 20;
+        switch (o.kind()) {
+            case STATE -> {
+                // published again when the phone changes or the connection is back
+                published.remove(o.phone());
+                dirty.add(o.phone());
+            }
+            case CLEAR -> published.putIfAbsent(o.phone(), 0L); // the sweep clears it again
+            default -> {
+                if (o.attempts() + 1 < MAX_ATTEMPTS) {
+                    retries.add(o.retry());
+                } else {
+                    countDrop();
+                }
+            }
+        }
+        LOG.debugf("MQTT: %s to %s not published (%s)", o.kind(), o.topic(), why.getMessage());
+    }
+
+    /** How many times every phone's state was published after a (re)connection. */
+    public long republications() {
+        return republished.get();
+    }
+
+    /** Events and error answers dropped since the start. */
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    private static long fnv64(byte[] b) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : b) {
+            h ^= x & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+}
