@@ -327,6 +327,20 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         });
     }
 
+    /**
+     * A phone's dialog of a call. Keyed by phone and Call-ID: when two phones of this stack call each
+     * other, the caller's and the callee's dialogs share the Call-ID.
+     */
+    private static String dialogKey(String phoneId, String callId) {
+        return phoneId + "|" + callId;
+    }
+
+    private void putDialog(String phoneId, String callId, Dialog d) {
+        String key = dialogKey(phoneId, callId);
+        d.setApplicationData(key);
+        dialogs.put(key, d);
+    }
+
     /** The phone an incoming request was routed to (by its Request-URI user), or null. */
     private String endpointPhone(InboundRequest request) {
         try {
@@ -403,7 +417,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         }
         if (r.method() == Method.INVITE) {
             Dialog d = ct.getDialog() != null ? ct.getDialog() : provider.getNewDialog(ct);
-            dialogs.put(r.callId(), d);
+            putDialog(r.phoneId(), r.callId(), d);
             invites.put(r.callId(), ct);
         }
         start(p, ct);
@@ -436,7 +450,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     /** BYE through the server the model chose (the dialog's route, or the next server in bye failover). */
     private void sendInDialog(Pending p) throws Exception {
         OutboundRequest r = p.request;
-        Dialog d = dialogs.get(r.callId());
+        Dialog d = dialogs.get(dialogKey(r.phoneId(), r.callId()));
         if (d == null) {
             deliver(p, SipResponse.of(481, "Call/Transaction Does Not Exist"));
             return;
@@ -459,7 +473,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     }
 
     private void sendAck(OutboundRequest r) throws Exception {
-        Dialog d = dialogs.get(r.callId());
+        Dialog d = dialogs.get(dialogKey(r.phoneId(), r.callId()));
         if (d == null) {
             return;
         }
@@ -754,7 +768,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             // the dialog the 2xx came on (after a 407 that is the authenticated INVITE's, not the first one's)
             Dialog d = event.getDialog() != null ? event.getDialog() : ct.getDialog();
             if (d != null) {
-                dialogs.put(r.callId(), d);
+                putDialog(r.phoneId(), r.callId(), d);
             }
             invites.put(r.callId(), ct);
         }
@@ -768,7 +782,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     /** A 2xx for an INVITE the phone gave up on (CANCEL lost the race): ACK it and hang up. */
     private void hangUpOrphan(OutboundRequest r, ClientTransaction ct) {
         try {
-            Dialog d = dialogs.remove(r.callId());
+            Dialog d = dialogs.remove(dialogKey(r.phoneId(), r.callId()));
             if (d != null) {
                 d.sendAck(d.createAck(((CSeqHeader) ct.getRequest().getHeader(CSeqHeader.NAME)).getSeqNumber()));
                 d.sendRequest(provider.getNewClientTransaction(d.createRequest(Request.BYE)));
@@ -867,7 +881,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             switch (method) {
                 case Request.INVITE -> {
                     Dialog d = st.getDialog() != null ? st.getDialog() : provider.getNewDialog(st);
-                    dialogs.put(callId, d);
+                    putDialog(e.endpoint().phoneId(), callId, d);
                     incomingInvites.put(callId, st);
                     InboundRequest in = new InboundRequest(Method.INVITE, e.line(), callId, fromUser, display, -1, st);
                     phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingInvite(in));
@@ -909,7 +923,9 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     public void processDialogTerminated(DialogTerminatedEvent event) {
         Dialog d = event.getDialog();
         if (d != null && d.getCallId() != null) {
-            dialogs.remove(d.getCallId().getCallId(), d);
+            if (d.getApplicationData() instanceof String key) {
+                dialogs.remove(key, d);
+            }
         }
     }
 

@@ -360,4 +360,23 @@ abstract class FailoverOnTheWireScenarios {
         a.run(p -> p.onHook());
         rig().await(b, CallEnded.class, 5_000);
     }
+
+    /** Both phones on this simulator's one stack: the callee's BYE must reach the caller, not itself. */
+    @Test
+    void whenTheCalleeHangsUpTheCallerSeesTheCallEnd() {
+        long callee = users(1);
+        PhoneHandle b = rig().fleet(pair(), V3, 1, callee, Transport.UDP, false, l -> l).phones().get(0);
+        PhoneHandle a = one(V3, Transport.UDP).phones().get(0);
+        rig().await(a, Registered.class, 5_000);
+        rig().await(b, Registered.class, 5_000);
+        a.run(p -> p.press(Key.parseDialString(callee + "#", "keys")));
+        rig().await(b, PhoneEvent.CallIncoming.class, 5_000);
+        b.run(p -> p.offHook());
+        rig().await(a, CallEstablished.class, 5_000);
+        rig().await(b, CallEstablished.class, 5_000);
+        b.run(p -> p.onHook());
+        assertThat(rig().await(a, CallEnded.class, 5_000).reason()).isEqualTo("remote-hangup");
+        assertThat(rig().await(b, CallEnded.class, 5_000).reason()).isEqualTo("local-hangup");
+        assertThat(a.view().callState()).isEqualTo(Outputs.CallState.IDLE);
+    }
 }
