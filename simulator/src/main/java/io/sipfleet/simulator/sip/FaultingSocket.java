@@ -1,12 +1,9 @@
 package io.sipfleet.simulator.sip;
 
 import io.sipfleet.faults.Protocol;
-import io.sipfleet.faults.Verdict;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 
 /**
  * A TCP connection of the stack with {@link PacketFaults} applied to what the stack writes: one SIP
@@ -18,7 +15,7 @@ final class FaultingSocket extends java.net.Socket {
 
     private final PacketFaults faults;
     private volatile InetSocketAddress server;
-    private FaultingOutputStream out;
+    private OutputStream out;
 
     FaultingSocket(PacketFaults faults) {
         this.faults = faults;
@@ -33,13 +30,13 @@ final class FaultingSocket extends java.net.Socket {
     @Override
     public synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new FaultingOutputStream(super.getOutputStream());
+            out = new FaultingOutputStream(super.getOutputStream(), faults, Protocol.TCP, () -> server, this::reset);
         }
         return out;
     }
 
     /** Resets the connection: an RST to the server, an error to whoever uses it here. */
-    private void reset() {
+    void reset() {
         try {
             setSoLinger(true, 0);
             close();
@@ -48,82 +45,4 @@ final class FaultingSocket extends java.net.Socket {
         }
     }
 
-    private final class FaultingOutputStream extends OutputStream {
-        private final OutputStream real;
-        private final ByteArrayOutputStream message = new ByteArrayOutputStream(1024);
-        /** Until when messages wait behind a delayed one (a stream keeps its order). */
-        private long heldUntilMs;
-
-        FaultingOutputStream(OutputStream real) {
-            this.real = real;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            message.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            message.write(b, off, len);
-        }
-
-        @Override
-        public synchronized void flush() throws IOException {
-            if (message.size() == 0) {
-                real.flush();
-                return;
-            }
-            byte[] m = message.toByteArray();
-            message.reset();
-            long now = System.currentTimeMillis();
-            PacketFaults.Decision d = server == null ? null
-                    : faults.decide(Protocol.TCP, true, server, m, 0, m.length);
-            Verdict v = d == null ? Verdict.PASS : d.verdict();
-            if (v instanceof Verdict.Drop) {
-                return;
-            }
-            if (v instanceof Verdict.Unreachable || v instanceof Verdict.Reset) {
-                if (v instanceof Verdict.Reset) {
-                    faults.markReset(); // the phone sees the reset; after unreachable it sees the refused reconnect
-                }
-                reset();
-                throw new SocketException("Connection reset (fault " + faultOf(v) + ")");
-            }
-            if (v instanceof Verdict.Respond r) {
-                byte[] answer = PacketFaults.response(d.message(), r);
-                if (answer != null) {
-                    faults.arrive(answer, server);
-                    return;
-                }
-            }
-            long delay = v instanceof Verdict.Delay dl ? dl.millis() : 0;
-            if (delay == 0 && heldUntilMs <= now) {
-                real.write(m);
-                real.flush();
-                return;
-            }
-            long at = Math.max(now + delay, heldUntilMs);
-            heldUntilMs = at;
-            faults.schedule(() -> {
-                try {
-                    synchronized (this) {
-                        real.write(m);
-                        real.flush();
-                    }
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "delayed message to " + server + ": " + e);
-                }
-            }, at - now);
-        }
-
-        @Override
-        public void close() throws IOException {
-            real.close();
-        }
-    }
-
-    private static String faultOf(Verdict v) {
-        return v instanceof Verdict.Unreachable u ? u.fault() : v instanceof Verdict.Reset r ? r.fault() : "?";
-    }
 }

@@ -398,6 +398,10 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             }
             fail(p, f);
         } catch (Exception e) {
+            if (faults.takeReset()) { // the stack trips over the connection a fault reset (e.g. an NPE inside)
+                fail(p, TransportFailure.TCP_RESET);
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "cannot send " + r + ": " + e);
             fail(p, TransportFailure.SEND_FAILED);
         }

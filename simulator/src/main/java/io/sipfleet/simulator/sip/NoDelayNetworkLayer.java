@@ -77,6 +77,11 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
         }
     }
 
+    /** The stack's fault layer, or null. */
+    PacketFaults faults() {
+        return faults;
+    }
+
     /** A TLS connect about to be made (by the TLS layer): the faults may refuse or time it out. */
     void beforeTlsConnect(InetAddress address, int port) throws IOException {
         PacketFaults f = faults;

@@ -42,8 +42,8 @@ import javax.sip.header.ToHeader;
  *       the connection is reset (RST); from the server: drop, delay; connects ({@link #beforeConnect}):
  *       {@code unreachable} refuses, {@code tcp-connect-timeout} blocks for the stack's connect timeout
  *       and fails like a SYN into a black hole.</li>
- *   <li>TLS: connects, as TCP (refused, timed out). Messages inside TLS are not reachable from the
- *       socket layer and pass untouched; use UDP or TCP to fault individual messages.</li>
+ *   <li>TLS: as TCP: connects refused or timed out; the plaintext messages to the server, above the
+ *       encryption, in {@link FaultingSslSocket}; messages from the server after parsing, in {@link FaultValve}.</li>
  * </ul>
  * Duplicates make no sense on a TCP stream (TCP removes them) and pass untouched there.
  *

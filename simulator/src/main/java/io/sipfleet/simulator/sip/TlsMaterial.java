@@ -484,7 +484,8 @@ public final class TlsMaterial {
             lastConnect.put(key, connected);
             s.addHandshakeCompletedListener(e -> lastConnect.replace(key, connected,
                     new Attempt(Stage.HANDSHAKE_DONE, null, connected.atNanos())));
-            return s;
+            PacketFaults faults = plain.faults();
+            return faults == null ? s : new FaultingSslSocket(s, faults); // faults on the plaintext messages
         }
 
         @Override

@@ -73,7 +73,21 @@ abstract class FaultsOnTheWireScenarios {
         return engine.add(spec, System.currentTimeMillis());
     }
 
+    /** The primary's address for transport {@code t} (its TLS port for TLS). */
+    String primary(Transport t) {
+        if (t != Transport.TLS) {
+            return primary();
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(pair().supportsTls(), pair().name() + " has no TLS");
+        return pair().host("primary") + ":" + pair().tlsPort("primary");
+    }
+
     private PhoneHandle one(Transport t) {
+        if (t == Transport.TLS) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(pair().supportsTls(), pair().name() + " has no TLS");
+            return rig().fleet(pair(), V3, 1, users(1), t, false, b -> b.registerPort(pair().tlsPort("primary"))
+                    .backupPort(pair().tlsPort("backup"))).phones().get(0);
+        }
         return rig().fleet(pair(), V3, 1, users(1), t, false, b -> b).phones().get(0);
     }
 
@@ -99,12 +113,22 @@ abstract class FaultsOnTheWireScenarios {
             }
         }
         rig.faults().policy(PacketPolicy.NONE);
+        if (pair.supportsTls()) {
+            // the TLS connections to both servers, made while nothing fails (a handshake costs 5 to 40 ms)
+            for (String first : new String[] {"primary", "backup"}) {
+                String second = first.equals("primary") ? "backup" : "primary";
+                PhoneHandle p = rig.fleet(pair, V3, 1, users(1), Transport.TLS, false, b -> b
+                        .registerAddr(pair.host(first)).registerPort(pair.tlsPort(first))
+                        .backupAddr(pair.host(second)).backupPort(pair.tlsPort(second))).phones().get(0);
+                rig.await(p, Registered.class, 5_000);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"UDP", "TCP"})
+    @CsvSource({"UDP", "TCP", "TLS"})
     void blackholeToThePrimaryFailsOverAtTheBudget(Transport t) {
-        Fault f = add(FaultSpec.of("blackhole", primary()).withDirection(Direction.TO_SERVER));
+        Fault f = add(FaultSpec.of("blackhole", primary(t)).withDirection(Direction.TO_SERVER));
         PhoneHandle p = one(t);
         long start = rig().await(p, Registering.class, 5_000).at();
         Failover fo = rig().await(p, Failover.class, 5_000);
@@ -117,9 +141,9 @@ abstract class FaultsOnTheWireScenarios {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"UDP,icmp-unreachable", "TCP,tcp-refused"})
+    @CsvSource({"UDP,icmp-unreachable", "TCP,tcp-refused", "TLS,tcp-refused"})
     void unreachablePrimaryFailsOverAtOnce(Transport t, String reason) {
-        add(FaultSpec.of("unreachable", primary()));
+        add(FaultSpec.of("unreachable", primary(t)));
         PhoneHandle p = one(t);
         long start = rig().await(p, Registering.class, 5_000).at();
         Failover fo = rig().await(p, Failover.class, 5_000);
@@ -129,9 +153,9 @@ abstract class FaultsOnTheWireScenarios {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"UDP", "TCP"})
+    @CsvSource({"UDP", "TCP", "TLS"})
     void respond503InThePrimarysPlaceFailsOverAtOnce(Transport t) {
-        Fault f = add(FaultSpec.of("respond", primary()).withParams(Map.of("status", 503, "retryAfter", 30)));
+        Fault f = add(FaultSpec.of("respond", primary(t)).withParams(Map.of("status", 503, "retryAfter", 30)));
         PhoneHandle p = one(t);
         long start = rig().await(p, Registering.class, 5_000).at();
         Failover fo = rig().await(p, Failover.class, 5_000);
