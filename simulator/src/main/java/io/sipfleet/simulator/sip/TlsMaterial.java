@@ -272,6 +272,52 @@ public final class TlsMaterial {
     }
 
     /**
+     * Writes the key store's first key entry (the one the stacks present) as PEM, for a server that reads
+     * no PKCS12 (e.g. Kamailio's tls module): its certificate ({@code -----BEGIN CERTIFICATE-----}) and its
+     * private key, unencrypted PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}). Both files are created anew,
+     * owner read/write only (0600) where the file system is POSIX. Nothing of the key is logged.
+     */
+    public void writePem(Path certificateFile, Path privateKeyFile) {
+        try {
+            KeyStore ks = load(true);
+            for (String alias : java.util.Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate c) {
+                    java.security.Key key = ks.getKey(alias, keyStorePassword.toCharArray());
+                    byte[] pkcs8 = key.getEncoded();
+                    if (!"PKCS#8".equals(key.getFormat()) || pkcs8 == null) {
+                        throw new IllegalStateException("the key of " + keyStore + " has no PKCS#8 encoding");
+                    }
+                    writePrivate(certificateFile, pem("CERTIFICATE", c.getEncoded()));
+                    writePrivate(privateKeyFile, pem("PRIVATE KEY", pkcs8));
+                    java.util.Arrays.fill(pkcs8, (byte) 0);
+                    return;
+                }
+            }
+            throw new IllegalStateException("no key entry with an X.509 certificate in " + keyStore);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the key of " + keyStore + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write PEM files " + certificateFile + ", " + privateKeyFile, e);
+        }
+    }
+
+    private static byte[] pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void writePrivate(Path file, byte[] content) throws IOException {
+        Files.deleteIfExists(file);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(file);
+        }
+        Files.write(file, content);
+    }
+
+    /**
      * An SSL context with this material's key and trust (for tools and tests: a TLS client or server
      * that the stacks trust, or, with material generated apart, one they do not).
      */

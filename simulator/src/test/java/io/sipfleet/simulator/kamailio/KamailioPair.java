@@ -26,15 +26,26 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.sipfleet.simulator.sip.TlsMaterial;
+
 /**
  * A real primary/backup Kamailio pair for integration tests: two {@code kamailio} processes
  * started from {@code src/test/resources/kamailio/kamailio.cfg}, each on its own loopback
- * address and port (UDP and TCP), sharing their registrations through dmq + dmq_usrloc.
+ * address and port (UDP and TCP), sharing their registrations through dmq + dmq_usrloc (KDMQ over
+ * UDP).
+ *
+ * <p>SIP over TLS on the next port ({@link Server#tlsPort()} = port + 1, as the built-in servers) when
+ * Kamailio's tls module is installed (Debian package kamailio-tls-modules): the servers present the
+ * simulator's own certificate ({@link TlsMaterial#generated()} by default, which the phones trust),
+ * exported as PEM files (0600) into the pair's work directory, and ask for no client certificate.
+ * Without the module, or when Kamailio does not start with it, the pair starts without TLS,
+ * {@link #supportsTls()} is false and {@link #tlsUnavailableReason()} says why (printed once per JVM).
  *
  * <p>Users need no provisioning: the password of user {@code U} is {@code "pw" + U}; the realm
  * is the To domain (REGISTER) or the From domain (INVITE).
@@ -43,7 +54,7 @@ import java.util.stream.Stream;
  * 500, silent), frozen ({@link Server#freeze()}, SIGSTOP of all its processes), killed
  * ({@link Server#kill()}, SIGKILL: its port is closed, UDP gets ICMP port unreachable, TCP is
  * refused), restarted, and have TCP SYNs to it dropped ({@link Server#tcpBlackhole(boolean)},
- * iptables; needs root).
+ * iptables; needs root; the TLS port too).
  *
  * <p>Plain Java, JUnit-agnostic. {@link #close()} kills only the processes this object started
  * (by PID) and removes the iptables rules it added; a JVM shutdown hook does the same if the
@@ -65,18 +76,28 @@ public final class KamailioPair implements AutoCloseable {
     private static final String CONFIG_RESOURCE = "/kamailio/kamailio.cfg";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final String IPTABLES_COMMENT = "sipfleet-KamailioPair";
+    /** Where distributions put Kamailio's modules (the tls module beside tm). */
+    private static final List<String> MODULE_DIRS = List.of("/usr/lib/x86_64-linux-gnu/kamailio/modules",
+            "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules",
+            "/usr/lib64/kamailio/modules", "/usr/local/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules");
+    private static final AtomicBoolean TLS_REASON_PRINTED = new AtomicBoolean();
 
     private final Builder settings;
     private final Path workDir;
     private final Path configFile;
+    /** The tls config file of both instances, or null without TLS. */
+    private final Path tlsConfig;
+    private final String tlsUnavailableReason;
     private final Server primary;
     private final Server backup;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private KamailioPair(Builder settings) throws IOException {
+    /** @param noTls why there is no TLS, or null: TLS on */
+    private KamailioPair(Builder settings, String noTls) throws IOException {
         this.settings = settings;
-        this.workDir = Files.createTempDirectory("sipfleet-kamailio-");
+        this.workDir = Files.createTempDirectory("sipfleet-kamailio-"); // owner-only (0700) on POSIX
+        this.tlsUnavailableReason = noTls == null ? "" : noTls;
         if (settings.configFile != null) {
             this.configFile = settings.configFile;
         } else {
@@ -89,8 +110,11 @@ public final class KamailioPair implements AutoCloseable {
             }
         }
         Files.createDirectories(settings.logDir);
-        int primaryPort = settings.primaryPort > 0 ? settings.primaryPort : freePort(settings.primaryHost);
-        int backupPort = settings.backupPort > 0 ? settings.backupPort : freePort(settings.backupHost);
+        boolean tls = noTls == null;
+        this.tlsConfig = tls ? writeTlsConfig(workDir.resolve("tls"),
+                settings.tlsMaterial != null ? settings.tlsMaterial : TlsMaterial.generated()) : null;
+        int primaryPort = settings.primaryPort > 0 ? settings.primaryPort : freePort(settings.primaryHost, tls);
+        int backupPort = settings.backupPort > 0 ? settings.backupPort : freePort(settings.backupHost, tls);
         this.primary = new Server("primary", settings.primaryHost, primaryPort);
         this.backup = new Server("backup", settings.backupHost, backupPort);
         primary.peer = backup;
@@ -124,6 +148,29 @@ public final class KamailioPair implements AutoCloseable {
             return "kamcmd is not installed (part of the kamailio package): real-Kamailio tests skipped";
         }
         return "";
+    }
+
+    /**
+     * Where Kamailio's tls module is: {@code tls.so} in one of the usual module directories
+     * (Debian's first); empty when it is not installed. (Whether Kamailio then starts with it is found
+     * out by starting it: see {@link #supportsTls()}.)
+     */
+    public static Optional<Path> tlsModule() {
+        for (String dir : MODULE_DIRS) {
+            Path tls = Paths.get(dir, "tls.so");
+            if (Files.isRegularFile(tls)) {
+                return Optional.of(tls);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String tlsModuleMissing() {
+        Optional<String> moduleDir = MODULE_DIRS.stream().filter(d -> Files.isRegularFile(Paths.get(d, "tm.so")))
+                .findFirst();
+        return "Kamailio's tls module is not installed (no tls.so in "
+                + moduleDir.orElse(String.join(", ", MODULE_DIRS))
+                + "; apt-get install kamailio-tls-modules): the pair has no SIP over TLS";
     }
 
     /** True when iptables can be changed (installed and we are root): {@link Server#tcpBlackhole}. */
@@ -169,6 +216,11 @@ public final class KamailioPair implements AutoCloseable {
      * process can still take it before it is used).
      */
     public static int freePort(String ip) {
+        return freePort(ip, false);
+    }
+
+    /** As {@link #freePort(String)}; with {@code andNextForTcp}, the next port is free for TCP as well (TLS). */
+    static int freePort(String ip, boolean andNextForTcp) {
         InetAddress address = inet(ip);
         for (int attempt = 0; attempt < 100; attempt++) {
             int port;
@@ -176,10 +228,22 @@ public final class KamailioPair implements AutoCloseable {
                 tcp.setReuseAddress(false);
                 tcp.bind(new InetSocketAddress(address, 0));
                 port = tcp.getLocalPort();
+                if (andNextForTcp && port >= 65535) {
+                    continue;
+                }
                 try (DatagramSocket udp = new DatagramSocket(null)) {
                     udp.setReuseAddress(false);
                     udp.bind(new InetSocketAddress(address, port));
-                    return port;
+                    if (!andNextForTcp) {
+                        return port;
+                    }
+                    try (ServerSocket next = new ServerSocket()) {
+                        next.setReuseAddress(false);
+                        next.bind(new InetSocketAddress(address, port + 1));
+                        return port;
+                    } catch (IOException nextTaken) {
+                        // try another one
+                    }
                 } catch (IOException udpTaken) {
                     // try another one
                 }
@@ -187,7 +251,35 @@ public final class KamailioPair implements AutoCloseable {
                 throw new UncheckedIOException("cannot bind a TCP socket on " + ip, e);
             }
         }
-        throw new IllegalStateException("no port free for both UDP and TCP on " + ip + " after 100 attempts");
+        throw new IllegalStateException("no port free for both UDP and TCP" + (andNextForTcp ? " (and the next for TCP)" : "")
+                + " on " + ip + " after 100 attempts");
+    }
+
+    /**
+     * Writes the PEM certificate and key of {@code material} and the tls module's config file into
+     * {@code dir} (owner-only): server side TLSv1.2 or newer, no client certificate asked for;
+     * client side (connections Kamailio opens, e.g. to a phone's TLS contact) verifies nothing.
+     */
+    private static Path writeTlsConfig(Path dir, TlsMaterial material) throws IOException {
+        Files.createDirectories(dir);
+        Path certificate = dir.resolve("certificate.pem");
+        Path key = dir.resolve("private-key.pem");
+        material.writePem(certificate, key);
+        Path config = dir.resolve("tls.cfg");
+        Files.writeString(config, "# written by KamailioPair: the simulator's certificate, exported from "
+                + material.keyStore().getFileName() + "\n"
+                + "[server:default]\n"
+                + "method = TLSv1.2+\n"
+                + "verify_certificate = no\n"
+                + "require_certificate = no\n"
+                + "certificate = " + certificate.toAbsolutePath() + "\n"
+                + "private_key = " + key.toAbsolutePath() + "\n"
+                + "\n"
+                + "[client:default]\n"
+                + "method = TLSv1.2+\n"
+                + "verify_certificate = no\n"
+                + "require_certificate = no\n", StandardCharsets.UTF_8);
+        return config;
     }
 
     // ------------------------------------------------------------------ the pair
@@ -198,6 +290,16 @@ public final class KamailioPair implements AutoCloseable {
 
     public Server backup() {
         return backup;
+    }
+
+    /** Whether the servers speak SIP over TLS, on {@link Server#tlsPort()}. */
+    public boolean supportsTls() {
+        return tlsConfig != null;
+    }
+
+    /** Why {@link #supportsTls()} is false (empty when it is true). */
+    public String tlsUnavailableReason() {
+        return tlsUnavailableReason;
     }
 
     /** Where the pair's config, run dirs and control sockets live (a temp directory). */
@@ -284,7 +386,8 @@ public final class KamailioPair implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "KamailioPair[primary=" + primary + ", backup=" + backup + "]";
+        return "KamailioPair[primary=" + primary + ", backup=" + backup + (supportsTls() ? ", TLS on port + 1" : "")
+                + "]";
     }
 
     // ------------------------------------------------------------------ one server
@@ -327,6 +430,18 @@ public final class KamailioPair implements AutoCloseable {
 
         public InetSocketAddress address() {
             return new InetSocketAddress(inet(host), port);
+        }
+
+        /** The SIP over TLS port: {@link #port()} + 1 (only when {@link KamailioPair#supportsTls()}). */
+        public int tlsPort() {
+            if (!supportsTls()) {
+                throw new IllegalStateException(this + " has no TLS: " + tlsUnavailableReason);
+            }
+            return port + 1;
+        }
+
+        public InetSocketAddress tlsAddress() {
+            return new InetSocketAddress(inet(host), tlsPort());
         }
 
         /** "host:port", as a phone's server address. */
@@ -484,7 +599,8 @@ public final class KamailioPair implements AutoCloseable {
         /**
          * Drops (true) or stops dropping (false) TCP SYNs to this server: a TCP connect then times
          * out. {@code iptables -I INPUT -p tcp -d HOST --dport PORT --syn -m comment --comment
-         * sipfleet-KamailioPair -j DROP}, removed with {@code -D}. Needs root.
+         * sipfleet-KamailioPair -j DROP}, removed with {@code -D}; with TLS, {@code --dport PORT:TLSPORT}
+         * (its TLS connects as well). Needs root.
          */
         public synchronized void tcpBlackhole(boolean on) {
             if (on == blackholed) {
@@ -493,8 +609,9 @@ public final class KamailioPair implements AutoCloseable {
             List<String> cmd = new ArrayList<>();
             cmd.add(findBinary("iptables").orElseThrow(
                     () -> new IllegalStateException("iptables is not installed: no TCP black hole")).toString());
+            String ports = supportsTls() ? port + ":" + (port + 1) : Integer.toString(port);
             cmd.addAll(List.of("-w", "5", on ? "-I" : "-D", "INPUT", "-p", "tcp", "-d", host,
-                    "--dport", Integer.toString(port), "--syn", "-m", "comment", "--comment", IPTABLES_COMMENT,
+                    "--dport", ports, "--syn", "-m", "comment", "--comment", IPTABLES_COMMENT,
                     "-j", "DROP"));
             Result result = run(cmd, COMMAND_TIMEOUT);
             if (result.exitCode != 0) {
@@ -521,7 +638,7 @@ public final class KamailioPair implements AutoCloseable {
                     throw new IllegalStateException(this + " exited with " + exitCode() + " while starting; log "
                             + logFile + ":\n" + tail(logFile, 40));
                 }
-                if (optionsPing(address(), Duration.ofMillis(250))) {
+                if (optionsPing(address(), Duration.ofMillis(250)) && (!supportsTls() || tcpAccepts(tlsAddress()))) {
                     return;
                 }
             }
@@ -565,6 +682,12 @@ public final class KamailioPair implements AutoCloseable {
                     "-A", "DMQ_NOTIFICATION_ADDRESS=\"sip:" + peer.host + ":" + peer.port + "\"",
                     "-A", "CTL_SOCKET=\"unix:" + ctlSocket + "\"",
                     "-A", "LOG_LEVEL=" + settings.logLevel));
+            if (supportsTls()) {
+                cmd.addAll(List.of("-A", "WITH_TLS",
+                        "-A", "TLS_PORT=" + (port + 1),
+                        "-A", "PEER_TLS_PORT=" + (peer.port + 1),
+                        "-A", "TLS_CONFIG=\"" + tlsConfig + "\""));
+            }
             try {
                 Files.writeString(logFile, "==== " + LocalDateTime.now() + " " + String.join(" ", cmd) + "\n",
                         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
@@ -659,8 +782,25 @@ public final class KamailioPair implements AutoCloseable {
         private int sharedMemoryMb = 512;
         private int logLevel = 1;
         private Duration startTimeout = Duration.ofSeconds(10);
+        private boolean tls = true;
+        private TlsMaterial tlsMaterial;
 
         private Builder() {
+        }
+
+        /**
+         * SIP over TLS on port + 1 when the tls module is there (default true); false: never. A config
+         * file of one's own ({@link #configFile}) has TLS only if it honours {@code WITH_TLS} as ours does.
+         */
+        public Builder tls(boolean enabled) {
+            this.tls = enabled;
+            return this;
+        }
+
+        /** The key and certificate the servers present (default {@link TlsMaterial#generated()}). */
+        public Builder tlsMaterial(TlsMaterial material) {
+            this.tlsMaterial = material;
+            return this;
         }
 
         public Builder primary(String host, int port) {
@@ -704,14 +844,36 @@ public final class KamailioPair implements AutoCloseable {
             return this;
         }
 
-        /** Starts the primary, then the backup, and waits until both answer and replicate. */
+        /**
+         * Starts the primary, then the backup, and waits until both answer and replicate. With TLS
+         * wanted and the tls module installed, a pair that does not start with TLS is started again
+         * without (the reason in {@link KamailioPair#tlsUnavailableReason()}).
+         */
         public KamailioPair start() {
             if (!available()) {
                 throw new IllegalStateException(unavailableReason());
             }
+            String noTls = !tls ? "TLS turned off (KamailioPair.Builder.tls(false))"
+                    : tlsModule().isEmpty() ? tlsModuleMissing() : null;
+            if (noTls == null) {
+                try {
+                    return startPair(null);
+                } catch (RuntimeException e) {
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    noTls = "Kamailio did not start with its tls module (" + tlsLine(why)
+                            + "): the pair runs without SIP over TLS; logs in " + logDir.toAbsolutePath();
+                }
+            }
+            if (tls && TLS_REASON_PRINTED.compareAndSet(false, true)) {
+                System.err.println("KamailioPair: " + noTls);
+            }
+            return startPair(noTls);
+        }
+
+        private KamailioPair startPair(String noTls) {
             KamailioPair pair;
             try {
-                pair = new KamailioPair(this);
+                pair = new KamailioPair(this, noTls);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare the Kamailio pair", e);
             }
@@ -726,6 +888,18 @@ public final class KamailioPair implements AutoCloseable {
                 pair.close();
                 throw e;
             }
+        }
+
+        /**
+         * The line of a start failure that says most: Kamailio's first ERROR or CRITICAL line naming
+         * tls, else its first ERROR or CRITICAL line, else the last line.
+         */
+        private static String tlsLine(String text) {
+            List<String> lines = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            List<String> errors = lines.stream().filter(l -> l.contains("ERROR:") || l.contains("CRITICAL:")).toList();
+            return errors.stream().filter(l -> l.toLowerCase(Locale.ROOT).contains("tls")).findFirst()
+                    .or(() -> errors.stream().findFirst())
+                    .orElse(lines.isEmpty() ? "" : lines.get(lines.size() - 1));
         }
 
         private static String requireLoopback(String host) {
@@ -773,6 +947,16 @@ public final class KamailioPair implements AutoCloseable {
                     return true;
                 }
             }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a TCP connect to {@code address} completes within 250 ms (closed at once). */
+    static boolean tcpAccepts(InetSocketAddress address) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(address, 250);
+            return true;
         } catch (IOException e) {
             return false;
         }

@@ -38,6 +38,25 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.sip.SipFactory;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentLengthHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,11 +65,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import io.sipfleet.simulator.kamailio.KamailioPair.Server;
+import io.sipfleet.simulator.sip.TlsMaterial;
 
 /**
  * Proves the real-Kamailio fixture with a tiny raw-UDP SIP client (and SIPp): digest
  * registration, replication to the backup, the availability modes, freeze, kill (ICMP port
- * unreachable, TCP refused), restart, and the TCP black hole.
+ * unreachable, TCP refused), restart, and the TCP black hole; and, when the tls module is installed,
+ * a digest REGISTER over TLS on both servers (a JDK TLS socket, messages made and read by JAIN-SIP).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KamailioPairIT {
@@ -296,7 +317,217 @@ class KamailioPairIT {
         }
     }
 
+    @Test
+    @Order(8)
+    void aDigestRegisterOverTlsWorksOnBothServers() throws Exception {
+        assumeTrue(pair.supportsTls(), pair.tlsUnavailableReason());
+        // the key Kamailio reads: PEM, owner-only
+        Path key = pair.workDir().resolve("tls").resolve("private-key.pem");
+        assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
+        if (Files.getFileStore(key).supportsFileAttributeView("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                    .isEqualTo("rw-------");
+        }
+        for (Server server : List.of(pair.primary(), pair.backup())) {
+            Server other = server == pair.primary() ? pair.backup() : pair.primary();
+            assertThat(server.tlsPort()).isEqualTo(server.port() + 1);
+            String user = "tls" + server.name();
+            try (TlsUa ua = new TlsUa(user, server)) {
+                // the server presents the simulator's certificate, valid for its address (host name checked)
+                assertThat(ua.peerCertificate()).isEqualTo(TlsMaterial.generated().certificate());
+                assertThat(ua.protocol()).isIn("TLSv1.2", "TLSv1.3");
+
+                Response challenge = ua.register(1, null);
+                assertThat(challenge.getStatusCode()).isEqualTo(401);
+                WWWAuthenticateHeader www = (WWWAuthenticateHeader) challenge.getHeader(WWWAuthenticateHeader.NAME);
+                assertThat(www.getRealm()).isEqualTo(DOMAIN);
+
+                Response wrong = ua.register(2, ua.authorization(www, "wrong"));
+                assertThat(wrong.getStatusCode()).as("a wrong password over TLS").isEqualTo(401);
+
+                Response ok = ua.register(3, ua.authorization(www, "pw" + user));
+                assertThat(ok.getStatusCode()).isEqualTo(200);
+                ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
+                assertThat(((SipURI) contact.getAddress().getURI()).getTransportParam()).isEqualToIgnoringCase("tls");
+                assertThat(((SipURI) contact.getAddress().getURI()).getPort()).isEqualTo(ua.localPort());
+
+                // bound to the TLS socket it came in on, and replicated to the other server
+                assertThat(server.kamcmd("ul.lookup", "location", user))
+                        .contains("tls:" + server.host() + ":" + server.tlsPort());
+                assertThat(other.awaitBinding(user, ANSWER)).as(user + " replicated to the " + other.name()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aKamailioThatCannotLoadTheTlsModuleStartsWithoutTlsAndSaysWhy() throws IOException {
+        String cfg;
+        try (InputStream in = KamailioPairIT.class.getResourceAsStream("/kamailio/kamailio.cfg")) {
+            cfg = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(cfg).contains("loadmodule \"tls.so\"");
+        Path broken = Files.createTempFile("sipfleet-kamailio-no-tls-", ".cfg");
+        try {
+            Files.writeString(broken, cfg.replace("loadmodule \"tls.so\"", "loadmodule \"sipfleet-no-such-tls.so\""));
+            try (KamailioPair noTls = KamailioPair.builder().primary("127.0.0.4", 0).backup("127.0.0.5", 0)
+                    .configFile(broken).start()) {
+                assertThat(noTls.supportsTls()).isFalse();
+                assertThat(noTls.tlsUnavailableReason()).containsIgnoringCase("tls");
+                assertThatThrownBy(() -> noTls.primary().tlsPort()).isInstanceOf(IllegalStateException.class);
+                assertThat(noTls.primary().answersOptions(ANSWER)).isTrue();
+                assertThat(noTls.backup().answersOptions(ANSWER)).isTrue();
+            }
+        } finally {
+            Files.deleteIfExists(broken);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * A SIP UA over one TLS connection from 127.0.0.1 to a server's TLS port, trusting the simulator's
+     * certificate (and checking it names the server's address): requests made with JAIN-SIP's
+     * factories, responses parsed by JAIN-SIP's message factory.
+     */
+    static final class TlsUa implements AutoCloseable {
+        private static final SipFactory SIP = SipFactory.getInstance();
+        final String user;
+        final Server server;
+        final SSLSocket socket;
+        final InputStream in;
+        final String callId = UUID.randomUUID() + "@sipfleet-it-tls";
+        final String fromTag = tag();
+        final AddressFactory addresses;
+        final HeaderFactory headers;
+        final MessageFactory messages;
+
+        TlsUa(String user, Server server) throws Exception {
+            this.user = user;
+            this.server = server;
+            SIP.setPathName("gov.nist");
+            this.addresses = SIP.createAddressFactory();
+            this.headers = SIP.createHeaderFactory();
+            this.messages = SIP.createMessageFactory();
+            SSLSocket s = (SSLSocket) TlsMaterial.generated().sslContext().getSocketFactory().createSocket();
+            SSLParameters params = s.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name 127.0.0.x
+            s.setSSLParameters(params);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            s.connect(server.tlsAddress(), 2000);
+            s.setSoTimeout((int) ANSWER.toMillis());
+            s.startHandshake();
+            this.socket = s;
+            this.in = s.getInputStream();
+        }
+
+        int localPort() {
+            return socket.getLocalPort();
+        }
+
+        java.security.cert.Certificate peerCertificate() throws IOException {
+            return socket.getSession().getPeerCertificates()[0];
+        }
+
+        String protocol() {
+            return socket.getSession().getProtocol();
+        }
+
+        /** REGISTER (CSeq {@code cseq}, with {@code authorization} if not null): its final response. */
+        Response register(long cseq, AuthorizationHeader authorization) throws Exception {
+            SipURI requestUri = addresses.createSipURI(null, server.host());
+            requestUri.setPort(server.tlsPort());
+            requestUri.setTransportParam("tls");
+            SipURI aor = addresses.createSipURI(user, DOMAIN);
+            FromHeader from = headers.createFromHeader(addresses.createAddress(aor), fromTag);
+            ToHeader to = headers.createToHeader(addresses.createAddress(aor), null);
+            CallIdHeader callIdHeader = headers.createCallIdHeader(callId);
+            CSeqHeader cseqHeader = headers.createCSeqHeader(cseq, Request.REGISTER);
+            ViaHeader via = headers.createViaHeader("127.0.0.1", localPort(), "TLS", branch());
+            via.setRPort();
+            Request register = messages.createRequest(requestUri, Request.REGISTER, callIdHeader, cseqHeader, from, to,
+                    List.of(via), headers.createMaxForwardsHeader(70));
+            SipURI contactUri = addresses.createSipURI(user, "127.0.0.1");
+            contactUri.setPort(localPort());
+            contactUri.setTransportParam("tls");
+            register.addHeader(headers.createContactHeader(addresses.createAddress(contactUri)));
+            register.addHeader(headers.createExpiresHeader(300));
+            if (authorization != null) {
+                register.addHeader(authorization);
+            }
+            socket.getOutputStream().write(register.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            while (true) {
+                Response response = readResponse();
+                if (response.getStatusCode() >= 200
+                        && callId.equals(((CallIdHeader) response.getHeader(CallIdHeader.NAME)).getCallId())
+                        && ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq) {
+                    return response;
+                }
+            }
+        }
+
+        /** A Digest Authorization for REGISTER to this server's TLS URI, answering {@code challenge}. */
+        AuthorizationHeader authorization(WWWAuthenticateHeader challenge, String password) throws Exception {
+            String uri = "sip:" + server.host() + ":" + server.tlsPort() + ";transport=tls";
+            String ha1 = md5(user + ":" + challenge.getRealm() + ":" + password);
+            String ha2 = md5(Request.REGISTER + ":" + uri);
+            AuthorizationHeader a = headers.createAuthorizationHeader("Digest");
+            a.setUsername(user);
+            a.setRealm(challenge.getRealm());
+            a.setNonce(challenge.getNonce());
+            a.setURI(addresses.createURI(uri));
+            a.setAlgorithm("MD5");
+            String qop = challenge.getQop();
+            if (qop != null && List.of(qop.split(",")).stream().map(String::trim).anyMatch("auth"::equals)) {
+                String cnonce = tag();
+                String nc = "00000001";
+                a.setQop("auth");
+                a.setNonceCount(1);
+                a.setCNonce(cnonce);
+                a.setResponse(md5(ha1 + ":" + challenge.getNonce() + ":" + nc + ":" + cnonce + ":auth:" + ha2));
+            } else {
+                a.setResponse(md5(ha1 + ":" + challenge.getNonce() + ":" + ha2));
+            }
+            if (challenge.getOpaque() != null) {
+                a.setOpaque(challenge.getOpaque());
+            }
+            return a;
+        }
+
+        /**
+         * The next message on the stream, parsed by JAIN-SIP: the head up to the blank line, then as
+         * many body bytes as its Content-Length says.
+         */
+        private Response readResponse() throws Exception {
+            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+            int matched = 0;
+            byte[] end = {'\r', '\n', '\r', '\n'};
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException(server + " closed the TLS connection");
+                }
+                if (head.size() == 0 && (b == '\r' || b == '\n')) {
+                    continue; // keep-alive CRLFs between messages
+                }
+                head.write(b);
+                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            Response response = messages.createResponse(head.toString(StandardCharsets.UTF_8));
+            ContentLengthHeader length = response.getContentLength();
+            if (length != null && length.getContentLength() > 0) {
+                response.setContent(in.readNBytes(length.getContentLength()),
+                        headers.createContentTypeHeader("application", "octet-stream"));
+            }
+            return response;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
 
     /** bob INVITEs callee through {@code via}, the INVITE reaches callee, who answers 486. */
     private static Msg inviteReaches(Server via, Ua caller, Ua callee) throws IOException {

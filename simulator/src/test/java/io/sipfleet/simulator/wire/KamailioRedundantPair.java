@@ -9,8 +9,10 @@ final class KamailioRedundantPair implements RedundantPair {
     @Override public String name() { return "kamailio"; }
     @Override public String host(String server) { return server(server).host(); }
     @Override public int port(String server) { return server(server).port(); }
-    /** The pair's configuration loads no tls module (Debian ships it apart, in kamailio-tls-modules). */
-    @Override public boolean supportsTls() { return false; }
+    /** When Kamailio's tls module is installed (Debian: kamailio-tls-modules); the fixture says why not. */
+    @Override public boolean supportsTls() { return pair.supportsTls(); }
+    /** The SIP port + 1, as the built-in servers. */
+    @Override public int tlsPort(String server) { return server(server).tlsPort(); }
 
     @Override
     public void mode(String server, String mode) {
