@@ -94,6 +94,14 @@ abstract class FailoverOnTheWireScenarios {
         return model == V3 ? V3_BUDGET : 1_000;
     }
 
+    /**
+     * The pair's answer tolerance; TLS rows get twice 20% of T1 (records are encrypted and decrypted on
+     * both sides, on the same two cores: measured 0 to 10 ms more than UDP and TCP on Kamailio).
+     */
+    private long answerTolerance(Transport t) {
+        return t == Transport.TLS ? Math.max(pair().answerTolerance(), 2 * TOLERANCE) : pair().answerTolerance();
+    }
+
     private int port(String server, Transport t) {
         return t == Transport.TLS ? pair().tlsPort(server) : pair().port(server);
     }
@@ -223,7 +231,8 @@ abstract class FailoverOnTheWireScenarios {
         Registered r = rig().await(p, Registered.class, 5_000);
         long budget = model.equals("V3") ? V3_BUDGET : 1_000;
         within(model + " " + t + " primary silent: failover", f.at() - start, budget, TOLERANCE);
-        within(model + " " + t + " primary silent: registered(backup)", r.at() - start, budget + onBackup, pair().answerTolerance());
+        within(model + " " + t + " primary silent: registered(backup)", r.at() - start, budget + onBackup,
+                answerTolerance(t));
         assertThat(f.reason()).isEqualTo("timeout");
         assertThat(r.server().role()).isEqualTo("backup");
     }
@@ -240,7 +249,7 @@ abstract class FailoverOnTheWireScenarios {
         Registered r = rig().await(p, Registered.class, 5_000);
         // §13 "backup at ≈ 0": the 503 comes back within a round trip and the REGISTER goes to the backup at once
         within(model + " " + t + " primary 503: failover", f.at() - start, 0, TOLERANCE);
-        within(model + " " + t + " primary 503: registered(backup)", r.at() - f.at(), onBackup, pair().answerTolerance());
+        within(model + " " + t + " primary 503: registered(backup)", r.at() - f.at(), onBackup, answerTolerance(t));
         assertThat(f.reason()).isEqualTo("503");
     }
 
