@@ -159,7 +159,7 @@ public final class FaultEngine implements PacketPolicy {
             String id;
             if (spec.name() != null) {
                 if (find(current, spec.name()) != null) {
-                    throw new InvalidFaultException("name", "a fault named '" + spec.name()
+                    throw new FaultNameTakenException("a fault named '" + spec.name()
                             + "' already exists: pick another name or delete that fault first");
                 }
                 id = spec.name();

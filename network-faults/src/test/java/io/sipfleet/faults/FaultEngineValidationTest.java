@@ -91,8 +91,10 @@ class FaultEngineValidationTest {
     }
 
     @Test
-    void duplicateNameIsRefused() {
-        refused(spec("delay", Map.of("ms", 10)).withName("existing"), "name").hasMessageContaining("already exists");
+    void duplicateNameIsRefusedAsTaken() {
+        assertThatThrownBy(() -> engine.add(spec("delay", Map.of("ms", 10)).withName("existing"), 0))
+                .isInstanceOf(FaultNameTakenException.class).hasMessageContaining("already exists");
+        assertThat(engine.list(0)).extracting(Fault::id).containsExactly("existing");
     }
 
     @Test

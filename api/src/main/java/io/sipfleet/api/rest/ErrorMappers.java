@@ -36,6 +36,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response faultNameTaken(io.sipfleet.faults.FaultNameTakenException e) {
+        return Problem.conflict(e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
     public Response nameTaken(io.sipfleet.api.runtime.NameTaken e) {
         return Problem.conflict(e.getMessage()).toResponse();
     }
@@ -80,16 +85,48 @@ public class ErrorMappers {
             return Problem.badRequest(field, "'" + field + "' has the wrong type or format: got "
                     + f.getValue() + ", expected " + simple(f.getTargetType())).toResponse();
         }
+        if (e instanceof MismatchedInputException m && String.valueOf(m.getOriginalMessage()).startsWith("Trailing token")) {
+            return Problem.badRequest(null, "there is content after the JSON body: send one JSON value")
+                    .toResponse();
+        }
         if (e instanceof MismatchedInputException m) {
             String field = path(m);
             return Problem.badRequest(field.isEmpty() ? null : field, (field.isEmpty() ? "the body" : "'" + field + "'")
                     + " has the wrong type: expected " + simple(m.getTargetType())).toResponse();
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.InputCoercionException c) {
+            String field = currentField(c);
+            return Problem.badRequest(field, (field == null ? "a number" : "'" + field + "'")
+                    + " is out of range: " + c.getOriginalMessage()).toResponse();
+        }
+        if (e instanceof JsonMappingException jm && !path(jm).isEmpty()) {
+            String field = path(jm);
+            return Problem.badRequest(field, "'" + field + "' cannot be read: " + jm.getOriginalMessage()).toResponse();
         }
         if (e instanceof JsonParseException p) {
             return Problem.badRequest(null, "malformed JSON at line " + p.getLocation().getLineNr() + ", column "
                     + p.getLocation().getColumnNr() + ": " + p.getOriginalMessage()).toResponse();
         }
         return Problem.badRequest(null, "unreadable JSON: " + e.getOriginalMessage()).toResponse();
+    }
+
+    /** The field a parser was reading when it failed (a.b[2].c), or null. */
+    private static String currentField(com.fasterxml.jackson.core.exc.StreamReadException e) {
+        com.fasterxml.jackson.core.JsonParser p = e.getProcessor();
+        if (p == null) {
+            return null;
+        }
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot();
+             c = c.getParent()) {
+            if (c.inObject() && c.getCurrentName() != null) {
+                parts.addFirst(c.getCurrentName());
+            } else if (c.inArray()) {
+                parts.addFirst("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            }
+        }
+        String f = String.join(".", parts).replace(".[", "[");
+        return f.isEmpty() ? null : f;
     }
 
     private static String path(JsonMappingException e) {

@@ -59,6 +59,12 @@ public record LineConfigJson(String registerAddr, Integer registerPort, Integer 
     }
 
     private static Transport transport(Object v, String field) {
+        if (v instanceof Number n && n.doubleValue() != n.intValue()) {
+            throw new InvalidInputException(field, "transport is UDP, TCP, TLS or the code 0, 1, 3; got " + v);
+        }
+        if (!(v instanceof Number) && !(v instanceof String)) {
+            throw new InvalidInputException(field, "transport is UDP, TCP, TLS or the code 0, 1, 3; got " + v);
+        }
         try {
             return v instanceof Number n ? Transport.fromCode(n.intValue()) : Transport.parse(v.toString());
         } catch (IllegalArgumentException e) {

@@ -51,7 +51,10 @@ public class PhonesResource {
     @GET
     public Page list(@QueryParam("fleet") String fleet, @QueryParam("model") String model,
                      @QueryParam("state") String state, @QueryParam("activeServer") String activeServer,
-                     @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+                     @QueryParam("page") @DefaultValue("0") String pageParam,
+                     @QueryParam("size") @DefaultValue("50") String sizeParam) {
+        int page = QueryParams.integer("page", pageParam);
+        int size = QueryParams.integer("size", sizeParam);
         if (page < 0) {
             throw new InvalidInputException("page", "page starts at 0, got " + page);
         }
@@ -80,7 +83,7 @@ public class PhonesResource {
                 }
             }
         }
-        int from = Math.min(all.size(), page * size);
+        int from = (int) Math.min(all.size(), (long) page * size);
         return new Page(page, size, all.size(), all.subList(from, Math.min(all.size(), from + size)));
     }
 
@@ -151,7 +154,9 @@ public class PhonesResource {
 
     @GET
     @Path("{id}/events")
-    public List<Map<String, Object>> events(@PathParam("id") String id, @QueryParam("since") @DefaultValue("0") long since) {
+    public List<Map<String, Object>> events(@PathParam("id") String id,
+                                            @QueryParam("since") @DefaultValue("0") String sinceParam) {
+        long since = QueryParams.longValue("since", sinceParam);
         return phone(id).events(since).stream().map(EventJson::of).toList();
     }
 

@@ -69,7 +69,9 @@ public class RelaysResource {
         FaultRelay r;
         try {
             r = runtime.startRelay(body.name(), host, port, body.upstream());
-        } catch (IOException e) {
+        } catch (InvalidInputException e) {
+            throw e; // names its own field (name, upstream)
+        } catch (IOException | IllegalArgumentException e) {
             throw new InvalidInputException("listen", "cannot listen on " + listen + ": " + e.getMessage());
         }
         String name = runtime.relays().entrySet().stream().filter(x -> x.getValue() == r).map(Map.Entry::getKey)

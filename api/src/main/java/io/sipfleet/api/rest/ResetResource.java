@@ -1,6 +1,9 @@
 package io.sipfleet.api.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sipfleet.api.runtime.SimulatorRuntime;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -8,20 +11,35 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * POST /api/reset: a clean slate between test cases: every fault removed, every built-in server up and
- * every fleet deleted (its phones unregistered first; {@code ?keepFleets=true} keeps them).
+ * POST /api/reset: a clean slate between test cases: every fault and relay removed, every built-in
+ * server up and every fleet deleted (its phones unregistered first). {@code keepFleets=true}, as a
+ * query parameter or in a JSON body {@code {"keepFleets":true}}, keeps the fleets.
  */
 @Path("/api/reset")
 @Produces(MediaType.APPLICATION_JSON)
 public class ResetResource {
     private final SimulatorRuntime runtime;
+    private final ObjectMapper json;
 
-    ResetResource(SimulatorRuntime runtime) {
+    ResetResource(SimulatorRuntime runtime, ObjectMapper json) {
         this.runtime = runtime;
+        this.json = json;
     }
 
+    /** The optional body. */
+    public record ResetRequest(Boolean keepFleets) {}
+
     @POST
-    public SimulatorRuntime.Reset reset(@QueryParam("keepFleets") boolean keepFleets) {
+    @Consumes(MediaType.WILDCARD) // a bare POST, or a JSON body
+    public SimulatorRuntime.Reset reset(@QueryParam("keepFleets") @DefaultValue("false") String keepFleetsParam,
+                                        String body) throws com.fasterxml.jackson.core.JsonProcessingException {
+        boolean keepFleets = QueryParams.bool("keepFleets", keepFleetsParam);
+        if (body != null && !body.isBlank()) {
+            ResetRequest r = json.readValue(body, ResetRequest.class); // a bad body: 400 naming the field
+            if (r.keepFleets() != null) {
+                keepFleets = r.keepFleets();
+            }
+        }
         return runtime.reset(keepFleets);
     }
 }

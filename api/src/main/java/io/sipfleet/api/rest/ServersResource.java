@@ -74,6 +74,19 @@ public class ServersResource {
     @GET
     @Path("{name}")
     public ServerJson get(@PathParam("name") String name) {
+        if (control.isExternal(name)) {
+            // an external server the fleets use (as GET /api/servers lists it), with its availability
+            for (ServerJson s : list()) {
+                if (!s.builtin() && s.name().equals(name)) {
+                    return s;
+                }
+            }
+            String server = runtime.resolveServer(name).orElse(null);
+            String mode = server == null ? "up" : runtime.externalMode(server);
+            if (server != null && !"up".equals(mode)) {
+                return new ServerJson(name, server, false, mode, Map.of());
+            }
+        }
         return json(builtin(name));
     }
 

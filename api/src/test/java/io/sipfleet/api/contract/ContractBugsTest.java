@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,10 +35,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Contract cases the service gets wrong today. Each test states the contract (api.md "Errors", README
- * "Endpoints") and fails against the current code; it is disabled with the bug it shows, to be
- * enabled with the fix. Run them anyway with
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * Contract cases the service once got wrong (found by these tests, then fixed): content after the body,
+ * fractions and scalars of another JSON type where numbers, booleans or strings are expected, numbers
+ * out of their type's range, query parameters that do not convert, a page past the int range, reset's
+ * keepFleets, a relay on the wildcard address, an external server read by name, a taken fault name,
+ * phone ids with leading zeros. Each test states the contract (api.md "Errors", README "Endpoints").
  */
 @QuarkusTest
 class ContractBugsTest {
@@ -75,9 +75,6 @@ class ContractBugsTest {
         return out.stream();
     }
 
-    @Disabled("bug: the REST JSON reader accepts content after the body (DeserializationFeature.FAIL_ON_TRAILING_TOKENS"
-            + " is off for REST, on for MQTT): '{...} {}' or '{...}}' is malformed JSON, yet it is answered"
-            + " 201/200/202 and carried out instead of 400")
     @ParameterizedTest(name = "{0}")
     @MethodSource("trailingContent")
     void contentAfterTheBodyIsMalformedJson(String why, Endpoint e, String body) {
@@ -96,9 +93,6 @@ class ContractBugsTest {
                         "backupTransport"));
     }
 
-    @Disabled("bug: a fraction in a whole-number field is truncated and accepted (Jackson's ACCEPT_FLOAT_AS_INT is"
-            + " on for REST; LineConfigJson.transport takes Number.intValue()): count 2.5 makes a fleet of 2 phones,"
-            + " registerTtl 600.5 becomes 600, transport 1.5 becomes TCP; a wrong type must be 400 naming the field")
     @ParameterizedTest(name = "{0}")
     @MethodSource("fractions")
     void aFractionInAWholeNumberFieldIs400(String why, String method, String path, String body, String field) {
@@ -125,10 +119,6 @@ class ContractBugsTest {
                 row("relay: name 5", "POST", "/api/relays", relay(Map.of("name", "5")), "name"));
     }
 
-    @Disabled("bug: REST coerces scalars between JSON types (Jackson's default coercions; the MQTT reader turns them"
-            + " off): \"1\" for count, 12 for name, 1 or \"true\" for autoAnswer, \"600\" for registerTtl, 503 for"
-            + " mode, \"10\" for durationSeconds are accepted and carried out, where the README says wrong types are"
-            + " 400 naming the field")
     @ParameterizedTest(name = "{0}")
     @MethodSource("coercions")
     void aScalarOfAnotherJsonTypeIsNotCoerced(String why, String method, String path, String body, String field) {
@@ -146,9 +136,6 @@ class ContractBugsTest {
                         "registerPort"));
     }
 
-    @Disabled("bug: a number too big for its field's Java type (count 99999999999, firstUser 99999999999999999999,"
-            + " registerPort 99999999999) is 400 without 'field' (\"unreadable JSON: Numeric value (...) out of range"
-            + " of int\"): ErrorMappers.json has no case for Jackson's InputCoercionException, which carries no path")
     @ParameterizedTest(name = "{0}")
     @MethodSource("tooBig")
     void aNumberTooBigForItsFieldIs400NamingIt(String why, String method, String path, String body, String field) {
@@ -166,9 +153,6 @@ class ContractBugsTest {
                 row("since=1.5e3", "GET", "/api/phones/ctf-1/events?since=1.5e3", null, "since"));
     }
 
-    @Disabled("bug: a query parameter that does not convert to its type (page=abc, size=abc, since=abc) is answered"
-            + " 404 \"HTTP 404 Not Found\" without 'field' (JAX-RS turns a failed @QueryParam conversion into a"
-            + " NotFoundException): it is bad input, 400 naming the parameter, not an unknown id")
     @ParameterizedTest(name = "{0}")
     @MethodSource("queryTypes")
     void aQueryParameterOfTheWrongTypeIs400NamingIt(String why, String method, String path, String body,
@@ -176,9 +160,6 @@ class ContractBugsTest {
         refusedAndNothingChanged(method, path, body, field);
     }
 
-    @Disabled("bug: GET /api/phones?page=2147484&size=1000 answers 500 with a stack trace (not a problem):"
-            + " PhonesResource.list computes page * size in int, which overflows to a negative index"
-            + " (IndexOutOfBoundsException from subList); a page past the end is an empty page (or a 400 naming page)")
     @Test
     void aPagePastTheIntRangeIsAnEmptyPageNotA500() {
         Response r = given().queryParam("fleet", "ctf").queryParam("page", 2147484).queryParam("size", 1000)
@@ -191,8 +172,6 @@ class ContractBugsTest {
         }
     }
 
-    @Disabled("bug: POST /api/reset?keepFleets=<neither true nor false> (maybe, yes, 1) is read as false: 200 and"
-            + " every fleet deleted, where a value of the wrong type is 400 naming keepFleets and changes nothing")
     @ParameterizedTest
     @ValueSource(strings = {"maybe", "yes", "1"})
     void aResetWhoseKeepFleetsIsNotABooleanIsRefusedAndDeletesNothing(String keepFleets) {
@@ -201,9 +180,6 @@ class ContractBugsTest {
         assertUnchanged(before, PHONES);
     }
 
-    @Disabled("bug: POST /api/reset ignores a request body: {\"keepFleets\":true} sent as JSON (the README lists"
-            + " keepFleets in the 'body / query' column) is answered 200 and every fleet is deleted; a body must be"
-            + " read or refused (400/415), not ignored")
     @Test
     void aResetWithAJsonBodyDoesNotIgnoreIt() {
         Response r = json(j("{'keepFleets':true}")).post("/api/reset");
@@ -215,9 +191,6 @@ class ContractBugsTest {
 
     // ---- relays -----------------------------------------------------------------------------------
 
-    @Disabled("bug: POST /api/relays with listen on the wildcard address (0.0.0.0:0, [::]:0) answers 500 with a"
-            + " stack trace: FaultRelay.start throws a plain IllegalArgumentException (\"give a concrete address\")"
-            + " that no mapper turns into a problem; it is bad input, 400 naming listen")
     @ParameterizedTest
     @ValueSource(strings = {"0.0.0.0:0", "[::]:0"})
     void aRelayOnTheWildcardAddressIs400NamingListen(String listen) {
@@ -226,9 +199,6 @@ class ContractBugsTest {
 
     // ---- servers ----------------------------------------------------------------------------------
 
-    @Disabled("bug: GET /api/servers/{host:port} is 404 for an external server that GET /api/servers lists (and"
-            + " that PUT .../availability answers for): ServersResource.get looks up built-in servers only, where the"
-            + " README has GET /api/servers/{name} give every external host:port the fleets use")
     @Test
     void anExternalServerThatTheListShowsIsReadByName() {
         assertThat(list("/api/servers")).extracting(s -> s.get("name")).contains("127.0.0.9:5999");
@@ -241,9 +211,6 @@ class ContractBugsTest {
 
     // ---- faults -----------------------------------------------------------------------------------
 
-    @Disabled("bug: POST /api/faults with the name of an existing fault is 400 (field name), where api.md says 409"
-            + " for a name already taken, as fleets and relays answer (rest/FaultsResourceTest"
-            + "#aDuplicateNameIsRefusedAndTheFirstStays pins the 400 and would change with the fix)")
     @Test
     void aTakenFaultNameIs409() {
         Map<String, Object> before = world(PHONES);
@@ -253,8 +220,6 @@ class ContractBugsTest {
 
     // ---- phone ids --------------------------------------------------------------------------------
 
-    @Disabled("bug: phone ids are read with Integer.parseInt (FleetManager.phone), so ctf-01, ctf-+1 and ctf-001 name"
-            + " phone ctf-1: GET answers 200 with id ctf-1 and commands act on it, instead of 404 for an unknown id")
     @ParameterizedTest
     @ValueSource(strings = {"ctf-01", "ctf-+1", "ctf-001"})
     void aPhoneIdIsNotReadWithLeadingZerosOrASign(String id) {

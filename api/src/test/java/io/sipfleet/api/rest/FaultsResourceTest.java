@@ -79,10 +79,10 @@ class FaultsResourceTest {
     }
 
     @Test
-    void aDuplicateNameIsRefusedAndTheFirstStays() {
+    void aTakenNameIs409AndTheFirstStays() {
         post("{\"name\":\"one\",\"type\":\"blackhole\",\"target\":\"primary\"}").then().statusCode(201);
         post("{\"name\":\"one\",\"type\":\"delay\",\"target\":\"backup\",\"params\":{\"ms\":5}}").then()
-                .statusCode(400).body("field", is("name"));
+                .statusCode(409).contentType("application/problem+json");
         assertThat(faults()).hasSize(1).extracting(f -> f.get("type")).containsExactly("blackhole");
     }
 

@@ -156,12 +156,12 @@ public final class FleetManager implements AutoCloseable {
         if (f == null) {
             return Optional.empty();
         }
-        try {
-            int i = Integer.parseInt(id.substring(dash + 1));
-            return i >= 1 && i <= f.phones().size() ? Optional.of(f.phones().get(i - 1)) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        String n = id.substring(dash + 1);
+        if (n.isEmpty() || n.length() > 9 || n.charAt(0) < '1' || n.charAt(0) > '9' || !n.chars().allMatch(Character::isDigit)) {
+            return Optional.empty(); // ids are written one way only: no sign, no leading zeros ("f-01" is not "f-1")
         }
+        int i = Integer.parseInt(n);
+        return i <= f.phones().size() ? Optional.of(f.phones().get(i - 1)) : Optional.empty();
     }
 
     /**
