@@ -1,17 +1,12 @@
 package io.sipfleet.api.mqtt;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.quarkus.runtime.ShutdownEvent;
@@ -22,7 +17,6 @@ import io.sipfleet.api.rest.NotFound;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.Key;
 import io.sipfleet.device.Outputs;
-import io.sipfleet.simulator.builtin.BuiltinServer;
 import io.sipfleet.simulator.builtin.Mode;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.PhoneHandle;
@@ -39,7 +33,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -274,50 +267,6 @@ public class MqttCommands {
 
     /** A JSON error as a person can act on it, naming the field (as the REST API's problems do). */
     static String describe(JsonProcessingException e) {
-        if (e instanceof UnrecognizedPropertyException u) {
-            String field = path(u);
-            return "unknown field '" + field + "'; known fields: " + u.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-        }
-        if (e instanceof InvalidFormatException f) {
-            return "'" + path(f) + "' has the wrong type or format: got " + f.getValue();
-        }
-        if (e instanceof MismatchedInputException m) {
-            String field = path(m);
-            return (field.isEmpty() ? "the payload" : "'" + field + "'") + " has the wrong type"
-                    + (m.getTargetType() == null ? "" : ": expected " + simple(m.getTargetType()));
-        }
-        if (e instanceof JsonParseException p) {
-            return "malformed JSON at column " + p.getLocation().getColumnNr() + ": " + p.getOriginalMessage();
-        }
-        return "unreadable JSON: " + e.getOriginalMessage();
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (sb.length() > 0) {
-                    sb.append('.');
-                }
-                sb.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String simple(Class<?> type) {
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
-            return "a number";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
-        }
-        return type.isRecord() ? "a JSON object" : "another type";
+        return io.sipfleet.api.JsonErrors.describe(e, "the payload").detail();
     }
 }

@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * behaviour.md §13 on the real wire, T1 = 50 ms (V3 R = 3: a non-last server is given up at 750 ms,
  * the last at 64*T1 = 3.2 s; V2 with D = 1 s). Every observed instant is compared with the spec and
- * the deviation printed, within 20% of T1 (10 ms), except ICMP detection (100 ms, issue 3) and, on the
- * built-in servers only, the "≈" instants below (2 x 20% of T1: see {@link RedundantPair#answerTolerance}).
+ * the deviation printed, within 20% of T1 (10 ms), except ICMP detection (100 ms, issue 3), on the
+ * built-in servers and TLS rows the "≈" instants below (2 x 20% of T1: see {@link RedundantPair#answerTolerance}),
+ * and the end of a call's set-up or tear-down, which behaviour.md does not time ({@link #CALL_TOLERANCE}).
  * Instants the firmware decides (a budget running out, a probe, register-failed, a 503's failover)
  * are compared with the §13 numbers. Instants §13 gives as "≈" (registered(backup) ≈ 7.5, failback,
  * connected) add a server's answer time to a firmware instant; that answer time is measured in the
@@ -50,6 +51,12 @@ abstract class FailoverOnTheWireScenarios {
      * fault's own answer): 3 x 20% of T1.
      */
     static final long ANSWERED = 3 * TOLERANCE;
+    /**
+     * "connected" (§7, §13) and a call ended through the backup (§8) have no instant in behaviour.md: they
+     * are compared with the budget plus the registration and call times measured in the same run, within
+     * 4 x 20% of T1 (a call crosses the proxy and a second phone, whose times vary most).
+     */
+    static final long CALL_TOLERANCE = 4 * TOLERANCE;
     static final long V3_BUDGET = 750;
     static final long LAST_BUDGET = 64 * T1;
     private static final AtomicLong USERS = new AtomicLong(3000);
@@ -313,7 +320,7 @@ abstract class FailoverOnTheWireScenarios {
         within(model + " " + t + " invite failover", f.at() - placed.at(), budget(model(model)), TOLERANCE);
         // §7: REGISTER to the backup at the budget, then the INVITE there: registration and set-up times added
         within(model + " " + t + " call established through the backup", up.at() - placed.at(),
-                budget(model(model)) + onBackup + viaBackup.setUp(), pair().answerTolerance());
+                budget(model(model)) + onBackup + viaBackup.setUp(), CALL_TOLERANCE);
         assertThat(f.request()).isEqualTo("INVITE");
         assertThat(up.server().role()).isEqualTo("backup");
         rig().await(b, CallEstablished.class, 5_000);
@@ -339,7 +346,7 @@ abstract class FailoverOnTheWireScenarios {
         within(model + " " + t + " bye failover", f.at() - hangUp, budget(model(model)), TOLERANCE);
         // §8: REGISTER to the backup at the budget, then the BYE through it
         within(model + " " + t + " call ended through the backup", ended.at() - hangUp,
-                budget(model(model)) + onBackup + viaBackup.tearDown(), pair().answerTolerance());
+                budget(model(model)) + onBackup + viaBackup.tearDown(), CALL_TOLERANCE);
         assertThat(f.request()).isEqualTo("BYE");
         assertThat(ended.reason()).isEqualTo("local-hangup");
         assertThat(rig().await(b, CallEnded.class, 5_000).reason()).isEqualTo("remote-hangup");
