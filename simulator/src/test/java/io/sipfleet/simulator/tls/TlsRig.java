@@ -3,13 +3,13 @@ package io.sipfleet.simulator.tls;
 import io.sipfleet.device.FirmwareProfile;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.event.PhoneEvent;
-import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.time.SipTimers;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.fleet.PhoneHandle;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
+import io.sipfleet.simulator.testing.EventLog;
 import io.sipfleet.simulator.sip.JainSipSignalling;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,10 +17,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -35,19 +33,14 @@ final class TlsRig implements AutoCloseable {
     private final ShardedScheduler shards = new ShardedScheduler(2);
     private final JainSipSignalling sip;
     private final FleetManager fleets;
-    private final List<PhoneEvent> events = new CopyOnWriteArrayList<>();
+    private final EventLog log = new EventLog();
     private int fleetNo;
 
     TlsRig(long t1) throws Exception {
         timers = new SipTimers(t1);
         sip = new JainSipSignalling(new JainSipSignalling.Settings("127.0.0.1", freePortPair("127.0.0.1"), 4,
                 Math.max(1_000, 15 * t1), "sipfleet-tls-test"), shards::executorFor);
-        fleets = new FleetManager(shards, sip, timers, new PhoneListener() {
-            @Override
-            public void onEvent(PhoneEvent e) {
-                events.add(e);
-            }
-        }, 7, 1_000);
+        fleets = new FleetManager(shards, sip, timers, log, 7, 1_000);
     }
 
     JainSipSignalling signalling() {
@@ -66,46 +59,28 @@ final class TlsRig implements AutoCloseable {
     }
 
     List<PhoneEvent> events(String phone) {
-        List<PhoneEvent> out = new ArrayList<>();
-        for (PhoneEvent e : events) {
-            if (e.phone().equals(phone)) {
-                out.add(e);
-            }
-        }
-        return out;
+        return log.events(phone);
     }
 
+    List<PhoneEvent> fleetEvents(String fleet) {
+        return log.fleetEvents(fleet);
+    }
+
+    void forget(String fleet) {
+        log.forget(fleet);
+    }
+
+    /** Waits for the phone's first event of {@code type} matching {@code p}, at most {@code timeoutMs}. */
     <E extends PhoneEvent> E await(PhoneHandle phone, Class<E> type, Predicate<E> p, long timeoutMs) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (true) {
-            Optional<E> e = find(phone, type, p);
-            if (e.isPresent()) {
-                return e.get();
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no " + type.getSimpleName() + " from " + phone.id() + " within " + timeoutMs
-                        + " ms; events: " + events(phone.id()));
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
+        return log.await(phone, type, p, timeoutMs);
+    }
+
+    <E extends PhoneEvent> Optional<E> find(PhoneHandle phone, Class<E> type, Predicate<E> p) {
+        return log.find(phone, type, p);
     }
 
     <E extends PhoneEvent> E await(PhoneHandle phone, Class<E> type, long timeoutMs) {
         return await(phone, type, e -> true, timeoutMs);
-    }
-
-    <E extends PhoneEvent> Optional<E> find(PhoneHandle phone, Class<E> type, Predicate<E> p) {
-        for (PhoneEvent e : events) {
-            if (e.phone().equals(phone.id()) && type.isInstance(e) && p.test(type.cast(e))) {
-                return Optional.of(type.cast(e));
-            }
-        }
-        return Optional.empty();
     }
 
     @Override
