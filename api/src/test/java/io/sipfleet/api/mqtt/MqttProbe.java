@@ -61,7 +61,16 @@ final class MqttProbe implements AutoCloseable {
     }
 
     static MqttProbe connect(int port, String user, String password) throws MqttException {
-        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, MqttClient.generateClientId(), new MemoryPersistence());
+        return connect("tcp://127.0.0.1:" + port, user, password, null);
+    }
+
+    /**
+     * @param serverUri {@code tcp://} or {@code ssl://}
+     * @param tls the socket factory for {@code ssl://} (one trusting the broker's certificate), else null
+     */
+    static MqttProbe connect(String serverUri, String user, String password, javax.net.SocketFactory tls)
+            throws MqttException {
+        MqttClient c = new MqttClient(serverUri, MqttClient.generateClientId(), new MemoryPersistence());
         MqttProbe probe = new MqttProbe(c);
         c.setCallback(new MqttCallback() {
             @Override
@@ -85,6 +94,9 @@ final class MqttProbe implements AutoCloseable {
         o.setCleanSession(true);
         o.setMaxInflight(2_000);
         o.setConnectionTimeout(5);
+        if (tls != null) {
+            o.setSocketFactory(tls);
+        }
         if (user != null) {
             o.setUserName(user);
             o.setPassword(password.toCharArray());
