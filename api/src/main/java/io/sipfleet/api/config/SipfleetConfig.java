@@ -18,6 +18,12 @@ public interface SipfleetConfig {
 
     Mqtt mqtt();
 
+    Overload overload();
+
+    Capacity capacity();
+
+    WarmUp warmUp();
+
     /** Single-threaded shards the phones are spread over. */
     @WithDefault("4")
     int shards();
@@ -29,6 +35,29 @@ public interface SipfleetConfig {
     /** Recent events kept per phone for GET /api/phones/{id}/events. */
     @WithDefault("500")
     int eventsPerPhone();
+
+    /** The watch on the simulator's own lag (README "Overload"). */
+    interface Overload {
+        /** Lag that makes the simulator overloaded; default 10% of T1 (enough to distort a §5 budget). */
+        Optional<Duration> threshold();
+
+        /** How long every lag must stay below the threshold before the simulator is no longer overloaded. */
+        @WithDefault("1s")
+        Duration recovery();
+    }
+
+    /** The failover paths run once at start, before readiness turns UP (README "Warm start"). */
+    interface WarmUp {
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    /** What this instance can carry, and whether a fleet beyond it is refused. */
+    interface Capacity {
+        /** Refuse (422) a fleet whose projected steady load exceeds the measured capacity, instead of warning. */
+        @WithDefault("false")
+        boolean enforce();
+    }
 
     /** The REST API's protection. */
     interface Api {

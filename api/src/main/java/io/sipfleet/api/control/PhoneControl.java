@@ -68,21 +68,29 @@ public class PhoneControl {
         throw new InvalidInputException("keys", "keys is a dial string such as \"1001#\" or a list such as [\"1\",\"SEND\"]");
     }
 
+    /** Waiting for every shard to check a fleet-wide command. */
+    private static final long FLEET_CHECK_TIMEOUT_MS = 2_000;
+
     public void hook(PhoneHandle h, Outputs.Hook state) {
-        h.run(p -> p.hook(state));
+        h.command(p -> p.hook(state));
     }
 
     /** @throws InvalidInputException when the phone refuses a key (a LINE key of a line it has not) */
     public void keys(PhoneHandle h, List<Key> keys) {
-        h.run(p -> p.press(keys));
+        h.call(p -> {
+            checkKeys(null, p, keys);
+            return null;
+        });
+        h.command(p -> p.press(keys));
     }
 
     /** Manual registration of line {@code n} (§6). @throws NotFound when the phone has no line n */
     public void register(PhoneHandle h, int n) {
-        h.run(p -> {
+        h.call(p -> {
             checkLine(h.id(), p, n);
-            p.register(n);
+            return null;
         });
+        h.command(p -> p.register(n));
     }
 
     /** Every phone of the fleet goes off or on hook. @return how many phones */
@@ -95,34 +103,36 @@ public class PhoneControl {
      * phone would refuse is pressed on none.
      */
     public int keys(Fleet f, List<Key> keys) {
-        for (PhoneHandle h : f.phones()) {
-            h.run(p -> {
-                for (int i = 0; i < keys.size(); i++) {
-                    Key k = keys.get(i);
-                    if (k.kind() == Key.Kind.LINE && (k.line() > p.lineCount()
-                            || !p.lineConfig(k.line()).enabled())) {
-                        throw new InvalidInputException(keys.size() == 1 ? "keys" : "keys[" + i + "]", "phone "
-                                + h.id() + ": " + k.label() + ": line " + k.line() + (k.line() > p.lineCount()
-                                ? " does not exist on a " + p.profile().name() + " phone" : " has no server configured"));
-                    }
-                }
-            });
-        }
+        PhoneHandle.callAll(f.phones(), p -> {
+            checkKeys(p.phoneId(), p, keys);
+            return Boolean.TRUE;
+        }, FLEET_CHECK_TIMEOUT_MS);
         return each(f, p -> p.press(keys));
     }
 
     /** Every phone of the fleet registers line {@code n}; checked on every phone before any registers. */
     public int register(Fleet f, int n) {
-        for (PhoneHandle h : f.phones()) {
-            h.run(p -> {
-                checkLine(h.id(), p, n);
-                if (!p.lineConfig(n).enabled()) {
-                    throw new InvalidInputException("line", "phone " + h.id() + ": line " + n
-                            + " has no server configured");
-                }
-            });
-        }
+        PhoneHandle.callAll(f.phones(), p -> {
+            checkLine(p.phoneId(), p, n);
+            if (!p.lineConfig(n).enabled()) {
+                throw new InvalidInputException("line", "phone " + p.phoneId() + ": line " + n
+                        + " has no server configured");
+            }
+            return Boolean.TRUE;
+        }, FLEET_CHECK_TIMEOUT_MS);
         return each(f, p -> p.register(n));
+    }
+
+    /** As the phone checks keys before it presses any; {@code id} (or null) prefixes the message in a fleet-wide command. */
+    private static void checkKeys(String id, Phone p, List<Key> keys) {
+        for (int i = 0; i < keys.size(); i++) {
+            Key k = keys.get(i);
+            if (k.kind() == Key.Kind.LINE && (k.line() > p.lineCount() || !p.lineConfig(k.line()).enabled())) {
+                throw new InvalidInputException(keys.size() == 1 ? "keys" : "keys[" + i + "]",
+                        (id == null ? "" : "phone " + id + ": ") + k.label() + ": line " + k.line() + (k.line() > p.lineCount()
+                        ? " does not exist on a " + p.profile().name() + " phone" : " has no server configured"));
+            }
+        }
     }
 
     private static void checkLine(String id, Phone p, int n) {
@@ -131,10 +141,12 @@ public class PhoneControl {
         }
     }
 
-    private static int each(Fleet f, Consumer<Phone> action) {
-        for (PhoneHandle h : f.phones()) {
-            h.run(action);
-        }
+    /**
+     * Carries a checked command out on every phone of the fleet, paced so that a mass command slows itself
+     * while the simulator lags (each phone's part on its own shard). Returns at once.
+     */
+    private int each(Fleet f, Consumer<Phone> action) {
+        runtime.fleets().forEachPaced(f, action);
         return f.phones().size();
     }
 }

@@ -9,8 +9,9 @@ import io.sipfleet.api.rest.EventJson;
 import io.sipfleet.api.rest.PhoneJson;
 import io.sipfleet.api.runtime.SimulatorRuntime;
 import io.sipfleet.device.PhoneView;
-import io.sipfleet.device.event.PhoneEvent;
-import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.simulator.fleet.FleetEvent;
+import io.sipfleet.simulator.fleet.FleetListener;
+import io.sipfleet.simulator.fleet.PhoneBusyException;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.PhoneHandle;
@@ -55,7 +56,7 @@ import org.jboss.logging.Logger;
  * Everything goes out at QoS 1.
  */
 @ApplicationScoped
-public class MqttPublisher implements PhoneListener {
+public class MqttPublisher implements FleetListener {
     private static final Logger LOG = Logger.getLogger(MqttPublisher.class);
     static final String CHANNEL = MqttOutlet.CHANNEL;
     /** Messages handed to the connector and not yet written. */
@@ -63,6 +64,9 @@ public class MqttPublisher implements PhoneListener {
     private static final int MAX_ATTEMPTS = 5;
     private static final long SWEEP_MS = 1_000;
     private static final long CONNECTION_CHECK_MS = 100;
+    /** States fetched from the phones a chunk at a time. */
+    private static final int VIEW_CHUNK = 2_000;
+    private static final long VIEW_TIMEOUT_MS = 2_000;
 
     private enum Kind { STATE, CLEAR, EVENT, ERROR }
 
@@ -114,10 +118,10 @@ public class MqttPublisher implements PhoneListener {
         return topics;
     }
 
-    // ---- from the phones (their shard threads: never block, never throw) ----------------------
+    // ---- from the phones (the event thread, and their shards: never block, never throw) -----------
 
     @Override
-    public void onEvent(PhoneEvent event) {
+    public void onEvent(FleetEvent event) {
         dirty.add(event.phone());
         enqueue(new Out(seq.incrementAndGet(), Kind.EVENT, event.phone(), topics.events(event.phone()), event, 0));
     }
@@ -271,11 +275,7 @@ public class MqttPublisher implements PhoneListener {
         dirty.clear();
         int n = 0;
         for (Fleet f : fleets().fleets()) {
-            for (PhoneHandle h : f.phones()) {
-                if (publishState(h, true)) {
-                    n++;
-                }
-            }
+            n += publishStates(f.phones(), true);
         }
         sweep();
         republished.incrementAndGet();
@@ -288,15 +288,44 @@ public class MqttPublisher implements PhoneListener {
             return;
         }
         List<String> ids = new ArrayList<>(dirty);
+        List<PhoneHandle> handles = new ArrayList<>(ids.size());
         for (String id : ids) {
             dirty.remove(id);
             Optional<PhoneHandle> h = fleets().phone(id);
             if (h.isPresent()) {
-                publishState(h.get(), false);
+                handles.add(h.get());
             } else if (published.containsKey(id)) {
                 clear(id);
             }
         }
+        publishStates(handles, false);
+    }
+
+    /**
+     * The states of these phones, fetched a chunk at a time (one hop per shard per chunk, ahead of the
+     * phones' own work). A chunk whose shards are too busy to answer is marked dirty again for later.
+     *
+     * @return how many states were published
+     */
+    private int publishStates(List<PhoneHandle> handles, boolean force) throws InterruptedException {
+        int n = 0;
+        for (int from = 0; from < handles.size(); from += VIEW_CHUNK) {
+            List<PhoneHandle> chunk = handles.subList(from, Math.min(handles.size(), from + VIEW_CHUNK));
+            Map<PhoneHandle, PhoneView> views;
+            try {
+                views = PhoneHandle.views(chunk, VIEW_TIMEOUT_MS);
+            } catch (PhoneBusyException | IllegalStateException e) {
+                LOG.debugf("MQTT: no state for %d phones now (%s); trying again", chunk.size(), e.getMessage());
+                chunk.forEach(h -> dirty.add(h.id()));
+                continue;
+            }
+            for (PhoneHandle h : chunk) {
+                if (publishState(h, views.get(h), force)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Clears the retained state of every phone whose fleet is gone. */
@@ -308,10 +337,9 @@ public class MqttPublisher implements PhoneListener {
         }
     }
 
-    private boolean publishState(PhoneHandle h, boolean force) throws InterruptedException {
+    private boolean publishState(PhoneHandle h, PhoneView v, boolean force) throws InterruptedException {
         byte[] body;
         try {
-            PhoneView v = h.view();
             body = json.writeValueAsBytes(PhoneJson.of(h.fleet(), v));
         } catch (RuntimeException | java.io.IOException e) {
             LOG.debugf("MQTT: no state for %s now (%s); trying again", h.id(), e.getMessage());
@@ -335,7 +363,7 @@ public class MqttPublisher implements PhoneListener {
     private void send(Out o) throws InterruptedException {
         byte[] body;
         try {
-            body = o.body() instanceof PhoneEvent e ? json.writeValueAsBytes(EventJson.of(e)) : (byte[]) o.body();
+            body = o.body() instanceof FleetEvent e ? json.writeValueAsBytes(EventJson.of(e)) : (byte[]) o.body();
         } catch (Exception e) {
             LOG.errorf(e, "MQTT: cannot write %s for %s; dropped", o.kind(), o.topic());
             return;

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sipfleet.api.runtime.SimulatorRuntime;
 import io.sipfleet.device.event.PhoneEvent;
-import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.simulator.fleet.FleetEvent;
+import io.sipfleet.simulator.fleet.FleetListener;
+import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.device.event.ServerFailure;
 import io.sipfleet.device.event.ServerRef;
 import io.sipfleet.simulator.fleet.PhoneHandle;
@@ -23,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reasons, methods: never phone ids.
  */
 @ApplicationScoped
-public class PhoneMetrics implements PhoneListener {
+public class PhoneMetrics implements FleetListener {
     private final MeterRegistry registry;
     private final Instance<SimulatorRuntime> runtime;
     /** When each phone line started on the server it is on now (a walk step): failover latency. */
@@ -37,6 +39,54 @@ public class PhoneMetrics implements PhoneListener {
                 .description("malformed SIP messages from servers, counted and dropped").register(registry);
         Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
                 .description("network faults in force").register(registry);
+        overloadMetrics();
+    }
+
+    /** The simulator's own lag (README "Overload"): whether it is overloaded, how late, how often. */
+    private void overloadMetrics() {
+        Gauge.builder("sipfleet.overload", this, m -> m.overload(s -> s.overloaded() ? 1 : 0))
+                .description("1 while the simulator is behind its own work (its verdicts may be its own lag)")
+                .register(registry);
+        for (String kind : java.util.List.of("shard", "send", "stack-receive", "stack-timer", "jvm-pause")) {
+            Gauge.builder("sipfleet.overload.lag", this, m -> m.overload(s -> s.lagByKindMs().getOrDefault(kind, 0.0) / 1000))
+                    .description("how late the simulator runs its own work, worst of the last second")
+                    .tag("kind", kind).baseUnit("seconds").register(registry);
+        }
+        Gauge.builder("sipfleet.overload.lag.max", this, m -> m.overload(s -> s.maxLagMs() / 1000))
+                .description("the worst lag since start").baseUnit("seconds").register(registry);
+        Gauge.builder("sipfleet.overload.threshold", this, m -> m.overload(s -> s.thresholdMs() / 1000))
+                .description("the lag that makes the simulator overloaded").baseUnit("seconds").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.overload.episodes", this,
+                m -> m.overload(s -> s.episodes())).description("times the simulator became overloaded")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.overload.duration", this,
+                m -> m.overload(s -> s.overloadedSeconds())).description("time spent overloaded")
+                .baseUnit("seconds").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.udp.receive.drops", this,
+                m -> m.overload(s -> s.receiveDrops()))
+                .description("datagrams the kernel dropped on the phones' SIP port (receive buffer full)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.events.overloaded", this,
+                m -> m.overload(s -> s.markedEvents()))
+                .description("events decided while the simulator was overloaded (marked \"overloaded\")")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.events.dropped", this, m -> {
+            try {
+                return runtime.get().fleets().events().dropped();
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }).description("events dropped on their way to MQTT and metrics (the event thread fell behind)")
+                .register(registry);
+    }
+
+    private double overload(java.util.function.ToDoubleFunction<OverloadMonitor.Status> f) {
+        try {
+            OverloadMonitor o = runtime.get().overload();
+            return o == null ? 0 : f.applyAsDouble(o.status());
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private double phones() {
@@ -85,7 +135,8 @@ public class PhoneMetrics implements PhoneListener {
     }
 
     @Override
-    public void onEvent(PhoneEvent e) {
+    public void onEvent(FleetEvent fe) {
+        PhoneEvent e = fe.event();
         String key = e.phone() + "/" + e.line();
         if (e instanceof PhoneEvent.Registering r) {
             stepStart.put(key, r.at());

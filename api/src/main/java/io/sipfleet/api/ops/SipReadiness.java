@@ -6,7 +6,11 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when the phones' SIP stack is up (and the built-in servers, when enabled). */
+/**
+ * Ready when the phones' SIP stack is up (and the built-in servers, when enabled) and the simulator is
+ * not overloaded: while it is behind its own work its verdicts about servers cannot be trusted, and the
+ * check says why.
+ */
 @Readiness
 @ApplicationScoped
 public class SipReadiness implements HealthCheck {
@@ -19,8 +23,19 @@ public class SipReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean up = runtime.sipStackUp();
-        return HealthCheckResponse.named("sip-stack").status(up)
+        var b = HealthCheckResponse.named("sip-stack").status(up)
                 .withData("builtinServers", runtime.builtin().map(g -> g.servers().size()).orElse(0))
-                .withData("fleets", up ? runtime.fleets().fleets().size() : 0).build();
+                .withData("fleets", up ? runtime.fleets().fleets().size() : 0);
+        var overload = runtime.overload();
+        if (overload != null) {
+            var s = overload.status();
+            b.withData("overloaded", s.overloaded()).withData("lagMs", String.valueOf(s.lagMs()))
+                    .withData("thresholdMs", String.valueOf(s.thresholdMs()));
+            if (s.overloaded()) {
+                b.down().withData("overloadedSince", java.time.Instant.ofEpochMilli(s.since()).toString())
+                        .withData("reason", "the simulator is behind its own work: " + String.join("; ", s.reasons()));
+            }
+        }
+        return b.build();
     }
 }

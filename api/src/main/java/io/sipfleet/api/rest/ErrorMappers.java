@@ -42,6 +42,22 @@ public class ErrorMappers {
         return Problem.conflict(e.getMessage()).toResponse();
     }
 
+    /** A phone's shard did not get to the request in time: the simulator is behind its own work. */
+    @ServerExceptionMapper
+    public Response busy(io.sipfleet.simulator.fleet.PhoneBusyException e) {
+        return Response.fromResponse(new Problem("about:blank", "Service Unavailable", 503, e.getMessage())
+                .toResponse()).header("Retry-After", "1").build();
+    }
+
+    /** A fleet beyond what this instance can carry, refused because capacity is enforced: 422, nothing created. */
+    @ServerExceptionMapper
+    public Response capacity(io.sipfleet.simulator.fleet.CapacityExceededException e) {
+        return Response.status(422).type(Problem.MEDIA_TYPE).entity(java.util.Map.of("type", "about:blank",
+                "title", "Unprocessable Content", "status", 422, "detail", e.getMessage(), "field", "count",
+                "projectedPerSecond", Math.round(e.projectedPerSecond()),
+                "capacityPerSecond", Math.round(e.capacityPerSecond()))).build();
+    }
+
     @ServerExceptionMapper
     public Response taken(FleetNameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();

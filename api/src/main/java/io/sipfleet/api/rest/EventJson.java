@@ -11,6 +11,15 @@ import java.util.Map;
 public final class EventJson {
     private EventJson() {}
 
+    /** The event, with {@code "overloaded": true} when the simulator was behind its own work as the phone decided it. */
+    public static Map<String, Object> of(io.sipfleet.simulator.fleet.FleetEvent fe) {
+        Map<String, Object> m = of(fe.event());
+        if (fe.overloaded()) {
+            m.put("overloaded", true);
+        }
+        return m;
+    }
+
     public static Map<String, Object> of(PhoneEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", e.type());

@@ -7,6 +7,7 @@ import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.FleetSpec;
+import io.sipfleet.simulator.runtime.OverloadMonitor;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -40,16 +41,30 @@ public class FleetsResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FleetJson(String name, String model, int count, long firstUser, double rampPerSecond,
                             boolean autoAnswer, int poweredOn, Map<String, Integer> byState,
-                            Map<String, Integer> byActiveServer, LineConfigJson line) {
-        static FleetJson of(Fleet f) {
+                            Map<String, Integer> byActiveServer, LineConfigJson line, Ramp ramp,
+                            String overloadedSince, List<String> warnings) {
+        static FleetJson of(Fleet f, OverloadMonitor overload) {
+            List<String> warnings = f.warnings();
             FleetSpec s = f.spec();
             Fleet.Summary sum = f.summary();
             LineConfig.Builder masked = s.line().copy().user(s.user(1)).password(s.password().isEmpty() ? "" : "****")
                     .authUser(s.authUser());
+            var r = f.ramp();
+            Long since = overload == null ? null : overload.status().since();
             return new FleetJson(s.name(), s.model().name(), s.count(), s.firstUser(), s.rampPerSecond(),
-                    s.autoAnswer(), sum.poweredOn(), sum.byState(), sum.byActiveServer(), LineConfigJson.of(masked));
+                    s.autoAnswer(), sum.poweredOn(), sum.byState(), sum.byActiveServer(), LineConfigJson.of(masked),
+                    new Ramp(r.requestedPerSecond(), Math.round(r.effectivePerSecond()), r.throttled(), r.finished()),
+                    since == null ? null : java.time.Instant.ofEpochMilli(since).toString(),
+                    warnings == null || warnings.isEmpty() ? null : warnings);
         }
     }
+
+    /**
+     * The power-on ramp: the rate asked for (0 = as fast as the simulator keeps up), the rate it ran at
+     * over the last second, whether it is slower than asked because the simulator lagged, and whether
+     * every phone is powered on.
+     */
+    public record Ramp(double requestedPerSecond, double effectivePerSecond, boolean throttled, boolean finished) {}
 
     @POST
     public Response create(FleetRequest body) {
@@ -77,19 +92,19 @@ public class FleetsResource {
                 body.rampPerSecond() == null ? 0 : body.rampPerSecond(),
                 Boolean.TRUE.equals(body.autoAnswer()), (long) (delay * 1000), line);
         Fleet f = runtime.fleets().create(spec);
-        return Response.created(URI.create("/api/fleets/" + f.name())).entity(FleetJson.of(f)).build();
+        return Response.created(URI.create("/api/fleets/" + f.name())).entity(FleetJson.of(f, runtime.overload())).build();
     }
 
     @GET
     public List<FleetJson> list() {
         return runtime.fleets().fleets().stream().sorted(java.util.Comparator.comparing(Fleet::name))
-                .map(FleetJson::of).toList();
+                .map(f -> FleetJson.of(f, runtime.overload())).toList();
     }
 
     @GET
     @Path("{name}")
     public FleetJson get(@PathParam("name") String name) {
-        return FleetJson.of(fleet(name));
+        return FleetJson.of(fleet(name), runtime.overload());
     }
 
     @DELETE

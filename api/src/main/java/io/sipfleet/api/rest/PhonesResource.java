@@ -76,7 +76,7 @@ public class PhonesResource {
         List<PhoneJson.Summary> all = new ArrayList<>();
         for (Fleet f : fleets) {
             for (PhoneHandle h : f.phones()) {
-                PhoneJson.Summary s = PhoneJson.summary(f.name(), h.view());
+                PhoneJson.Summary s = PhoneJson.summary(h); // what the phone keeps current: no wait on its shard
                 if ((state == null || s.state().equalsIgnoreCase(state))
                         && (activeServer == null || activeServer.equals(s.activeServer()))) {
                     all.add(s);
@@ -91,7 +91,8 @@ public class PhonesResource {
     @Path("{id}")
     public PhoneJson get(@PathParam("id") String id) {
         PhoneHandle h = phone(id);
-        return PhoneJson.of(h.fleet(), h.view());
+        PhoneHandle.View v = h.viewOrLast();
+        return PhoneJson.of(h.fleet(), v.phone(), v.stale());
     }
 
     @PUT

@@ -5,13 +5,17 @@ import io.quarkus.runtime.StartupEvent;
 import io.sipfleet.api.config.SipfleetConfig;
 import io.sipfleet.device.FirmwareProfile;
 import io.sipfleet.device.config.LineConfig;
-import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.time.SipTimers;
 import io.sipfleet.simulator.builtin.Accounts;
 import io.sipfleet.simulator.builtin.BuiltinServerGroup;
+import io.sipfleet.simulator.fleet.FleetListener;
 import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
+import io.sipfleet.simulator.runtime.JvmPauses;
+import io.sipfleet.simulator.runtime.LagSource;
+import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
+import io.sipfleet.simulator.runtime.UdpDrops;
 import io.sipfleet.simulator.sip.JainSipSignalling;
 import io.sipfleet.simulator.sip.PacketFaults;
 import io.sipfleet.simulator.sip.TlsMaterial;
@@ -43,15 +47,17 @@ public class SimulatorRuntime {
     private static final Logger LOG = Logger.getLogger(SimulatorRuntime.class);
 
     private final SipfleetConfig config;
-    private final Instance<PhoneListener> listeners;
+    private final Instance<FleetListener> listeners;
     private ShardedScheduler shards;
     private JainSipSignalling signalling;
     private FleetManager fleets;
     private BuiltinServerGroup builtin;
     private FaultEngine faultEngine;
+    private JvmPauses jvmPauses;
+    private OverloadMonitor overload;
 
     /** @param listeners every bean that listens to the phones (MQTT, ...): each sees every event */
-    SimulatorRuntime(SipfleetConfig config, @Any Instance<PhoneListener> listeners) {
+    SimulatorRuntime(SipfleetConfig config, @Any Instance<FleetListener> listeners) {
         this.config = config;
         this.listeners = listeners;
     }
@@ -63,10 +69,17 @@ public class SimulatorRuntime {
         var settings = new JainSipSignalling.Settings(sip.bindAddress(), sip.port(), sip.threads(),
                 Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
         settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
-        signalling = new JainSipSignalling(settings, shards::executorFor);
+        signalling = new JainSipSignalling(settings, shards::executeAt);
+        overload = watchOverload(sip.t1().toMillis(), sip.port());
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()),
-                allListeners(listeners.stream().toList()),
-                config.seed(), config.eventsPerPhone());
+                listeners.stream().toList(), overload, config.seed(), config.eventsPerPhone());
+        // until the load itself is measured, a conservative cost per transaction (the service as users run it)
+        fleets.capacity(new io.sipfleet.simulator.runtime.Capacity(io.sipfleet.simulator.runtime.Capacity.processCpu(),
+                signalling::transactions, Runtime.getRuntime().availableProcessors(), 500_000),
+                config.capacity().enforce());
+        if (config.warmUp().enabled()) {
+            warmUp();
+        }
         // network faults, applied on the phones' side of the wire (issue 4)
         faultEngine = new FaultEngine(config.seed(), FaultTypes.standard(), this::resolveServer);
         signalling.faults().directory(id -> fleets.phone(id)
@@ -100,31 +113,58 @@ public class SimulatorRuntime {
         }
     }
 
-    /** Every listener bean as one; a listener that throws is logged and never reaches the phone. */
-    static PhoneListener allListeners(java.util.List<PhoneListener> all) {
-        return new PhoneListener() {
-            @Override
-            public void onEvent(io.sipfleet.device.event.PhoneEvent e) {
-                for (PhoneListener l : all) {
-                    try {
-                        l.onEvent(e);
-                    } catch (RuntimeException x) {
-                        LOG.errorf(x, "phone listener %s failed on a %s event", l.getClass().getName(), e.type());
-                    }
-                }
-            }
+    /**
+     * The watch on the simulator's own lag: the shards, the UDP send loops, the SIP stack's receive queue
+     * and timers, JVM pauses, and datagrams the kernel dropped on the phones' port. The shards hold timers
+     * until every datagram received before they were due has been handed to its phone (at most ten times
+     * the threshold), so a budget is kept on the wire's own instants.
+     */
+    private OverloadMonitor watchOverload(long t1Ms, int sipPort) {
+        var defaults = OverloadMonitor.Settings.forT1(t1Ms);
+        var o = config.overload();
+        var settings = new OverloadMonitor.Settings(o.threshold().orElse(defaults.threshold()), o.recovery(),
+                defaults.sample());
+        java.util.List<LagSource> sources = new java.util.ArrayList<>();
+        shards.shards().forEach(s -> sources.add(LagSource.of("shard", s)));
+        signalling.sendLoops().forEach(s -> sources.add(LagSource.of("send", s)));
+        signalling.timerLoop().ifPresent(t -> sources.add(LagSource.of("stack-timer", t)));
+        signalling.receptionQueue().ifPresent(q -> {
+            sources.add(new LagSource("stack-receive", "udp", q::backlogNanos));
+            long hold = Math.min(2_000_000_000L, Math.max(50_000_000L, 10 * settings.threshold().toNanos()));
+            shards.gate(q::watermarkNanos, hold);
+        });
+        jvmPauses = new JvmPauses();
+        sources.add(jvmPauses.lagSource());
+        OverloadMonitor m = new OverloadMonitor(settings, sources, new UdpDrops(sipPort)::total);
+        m.start();
+        LOG.infof("overload watch: threshold %.1f ms (%s), recovery %d ms", settings.threshold().toNanos() / 1e6,
+                o.threshold().isPresent() ? "sipfleet.overload.threshold" : "10% of T1",
+                settings.recovery().toMillis());
+        return m;
+    }
 
-            @Override
-            public void onOutputsChanged(String phoneId) {
-                for (PhoneListener l : all) {
-                    try {
-                        l.onOutputsChanged(phoneId);
-                    } catch (RuntimeException x) {
-                        LOG.errorf(x, "phone listener %s failed on %s's outputs", l.getClass().getName(), phoneId);
-                    }
-                }
+    /**
+     * The failover paths, once, before anything else (README "Warm start"): the first failover a user
+     * measures is then as punctual as the later ones. Its cost per SIP transaction is the capacity's first
+     * measure; its cold lag is forgotten by the overload watch.
+     */
+    private void warmUp() {
+        try {
+            var r = io.sipfleet.simulator.warmup.WarmUp.run(shards, signalling,
+                    io.sipfleet.simulator.warmup.WarmUp.Settings.defaults(),
+                    io.sipfleet.simulator.runtime.Capacity.processCpu());
+            if (r.complete() && r.transactions() >= 1_000) {
+                fleets.capacity().ifPresent(c -> c.record(r.cpuNanosPerTransaction(), "measured at start-up"));
             }
-        };
+        } catch (Exception e) {
+            LOG.warnf(e, "warm-up failed; going on cold (the first failover may be late by milliseconds)");
+        }
+        overload.reset();
+    }
+
+    /** The simulator's own lag and whether it is overloaded. */
+    public OverloadMonitor overload() {
+        return overload;
     }
 
     /**
@@ -365,6 +405,12 @@ public class SimulatorRuntime {
         }
         if (shards != null) {
             shards.close();
+        }
+        if (overload != null) {
+            overload.close();
+        }
+        if (jvmPauses != null) {
+            jvmPauses.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.sipfleet.simulator.fleet;
 
-import io.sipfleet.device.event.PhoneEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +7,7 @@ import java.util.List;
 /** The last events of one phone, bounded: the oldest go first when it is full. Thread-safe. */
 final class EventBuffer {
     private final int capacity;
-    private final ArrayDeque<PhoneEvent> events;
+    private final ArrayDeque<FleetEvent> events;
     private long dropped;
 
     EventBuffer(int capacity) {
@@ -16,7 +15,7 @@ final class EventBuffer {
         this.events = new ArrayDeque<>(Math.min(capacity, 16));
     }
 
-    synchronized void add(PhoneEvent e) {
+    synchronized void add(FleetEvent e) {
         if (events.size() == capacity) {
             events.removeFirst();
             dropped++;
@@ -25,10 +24,10 @@ final class EventBuffer {
     }
 
     /** Events at or after {@code since} (simulation-clock ms), oldest first. */
-    synchronized List<PhoneEvent> since(long since) {
-        List<PhoneEvent> out = new ArrayList<>();
-        for (PhoneEvent e : events) {
-            if (e.at() >= since) {
+    synchronized List<FleetEvent> since(long since) {
+        List<FleetEvent> out = new ArrayList<>();
+        for (FleetEvent e : events) {
+            if (e.event().at() >= since) {
                 out.add(e);
             }
         }

@@ -1,23 +1,29 @@
 package io.sipfleet.simulator.fleet;
 
-import io.sipfleet.device.PhoneView;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A running fleet: its definition and its phones. */
+/** A running fleet: its definition, its phones, and counts of them kept current by the phones themselves. */
 public final class Fleet {
     private final FleetSpec spec;
+    private final Counts counts;
     private final List<PhoneHandle> phones;
     private final long createdAt;
-    private final AtomicInteger poweredOn = new AtomicInteger();
+    private final PowerOnRamp ramp;
+    private final List<String> warnings;
 
-    Fleet(FleetSpec spec, List<PhoneHandle> phones, long createdAt) {
+    Fleet(FleetSpec spec, Counts counts, List<PhoneHandle> phones, long createdAt, PowerOnRamp ramp,
+          List<String> warnings) {
+        this.warnings = List.copyOf(warnings);
         this.spec = spec;
+        this.counts = counts;
         this.phones = List.copyOf(phones);
         this.createdAt = createdAt;
+        this.ramp = ramp;
     }
 
     public FleetSpec spec() { return spec; }
@@ -26,26 +32,81 @@ public final class Fleet {
     public long createdAt() { return createdAt; }
 
     /** How many phones the ramp has powered on so far. */
-    public int poweredOn() { return poweredOn.get(); }
+    public int poweredOn() { return ramp.poweredOn(); }
 
-    void poweredOnOne() { poweredOn.incrementAndGet(); }
+    /** What was said when it was created (its projected load beyond this instance's capacity). */
+    public List<String> warnings() { return warnings; }
 
-    /** Counts of line 1 per state and per active server, from fresh snapshots of every phone. */
+    /** The power-on ramp: its progress and the rate it runs at now. */
+    public PowerOnRamp ramp() { return ramp; }
+
+    /** Counts of line 1 per state and per active server. Reads counters the phones keep: never waits for a phone. */
     public Summary summary() {
-        List<CompletableFuture<PhoneView>> views = phones.stream().map(PhoneHandle::viewAsync).toList();
-        Map<String, Integer> byState = new TreeMap<>();
-        Map<String, Integer> byServer = new TreeMap<>();
-        for (CompletableFuture<PhoneView> f : views) {
-            PhoneView v = f.join();
-            PhoneView.LineView l = v.line(1);
-            byState.merge(l.state().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
-            if (l.activeServer() != null) {
-                byServer.merge(l.activeServer(), 1, Integer::sum);
-            }
-        }
-        return new Summary(phones.size(), poweredOn.get(), byState, byServer);
+        return new Summary(phones.size(), ramp.poweredOn(), counts.byState(), counts.byServer());
     }
 
     /** Line 1 of the fleet's phones by state and by active server. */
     public record Summary(int count, int poweredOn, Map<String, Integer> byState, Map<String, Integer> byActiveServer) {}
+
+    /** Counts of the fleet's phones by line 1 state and active server, moved by each phone as it changes. */
+    static final class Counts {
+        private final Map<String, AtomicInteger> byState = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> byServer = new ConcurrentHashMap<>();
+
+        void add(PhoneHandle.Brief b) {
+            inc(byState, stateKey(b), 1);
+            if (b.activeServer() != null) {
+                inc(byServer, b.activeServer(), 1);
+            }
+        }
+
+        void remove(PhoneHandle.Brief b) {
+            inc(byState, stateKey(b), -1);
+            if (b.activeServer() != null) {
+                inc(byServer, b.activeServer(), -1);
+            }
+        }
+
+        void move(PhoneHandle.Brief from, PhoneHandle.Brief to) {
+            if (from.state() != to.state()) {
+                inc(byState, stateKey(from), -1);
+                inc(byState, stateKey(to), 1);
+            }
+            if (!java.util.Objects.equals(from.activeServer(), to.activeServer())) {
+                if (from.activeServer() != null) {
+                    inc(byServer, from.activeServer(), -1);
+                }
+                if (to.activeServer() != null) {
+                    inc(byServer, to.activeServer(), 1);
+                }
+            }
+        }
+
+        private static String stateKey(PhoneHandle.Brief b) {
+            return b.state().name().toLowerCase(Locale.ROOT);
+        }
+
+        private static void inc(Map<String, AtomicInteger> m, String key, int d) {
+            m.computeIfAbsent(key, k -> new AtomicInteger()).addAndGet(d);
+        }
+
+        Map<String, Integer> byState() {
+            return snapshot(byState);
+        }
+
+        Map<String, Integer> byServer() {
+            return snapshot(byServer);
+        }
+
+        private static Map<String, Integer> snapshot(Map<String, AtomicInteger> m) {
+            Map<String, Integer> out = new TreeMap<>();
+            m.forEach((k, v) -> {
+                int n = v.get();
+                if (n > 0) {
+                    out.put(k, n);
+                }
+            });
+            return out;
+        }
+    }
 }

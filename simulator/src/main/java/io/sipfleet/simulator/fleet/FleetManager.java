@@ -9,7 +9,11 @@ import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.sip.SipSignalling;
 import io.sipfleet.device.time.SipTimers;
+import io.sipfleet.simulator.runtime.AdaptiveRate;
+import io.sipfleet.simulator.runtime.Capacity;
+import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
+import io.sipfleet.simulator.runtime.TaskLoop;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,12 +21,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Creates, finds and removes fleets of phones running on the sharded scheduler against one SIP
- * signalling adapter. Phones are powered on by the ramp (rampPerSecond) in the background; the
- * fleet's {@link Fleet#poweredOn()} shows the progress.
+ * signalling adapter. Phones are powered on by a paced ramp (rampPerSecond, slowed while the simulator
+ * lags) in the background; the fleet's {@link Fleet#ramp()} shows the progress. Every event a phone
+ * emits is kept in its recent events and handed to the control plane's listeners off the phone's thread,
+ * marked {@code overloaded} when the simulator was behind its own work as the phone decided it.
  */
 public final class FleetManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FleetManager.class.getName());
@@ -30,24 +39,96 @@ public final class FleetManager implements AutoCloseable {
     private final ShardedScheduler shards;
     private final SipSignalling signalling;
     private final SipTimers timers;
-    private final PhoneListener listener;
+    private final EventDispatcher dispatcher;
+    private final OverloadMonitor overload;
     private final long seed;
     private final int eventsPerPhone;
     private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
+    private volatile Capacity capacity;
+    private volatile boolean enforceCapacity;
+    private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sipfleet-ramp");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
-     * @param listener       sees every event of every phone (MQTT, metrics), on the phone's shard
+     * @param listeners      see every event of every phone (MQTT, metrics), on the event thread
+     * @param overload       the simulator's lag watch (marks events, paces ramps); null: none
      * @param seed           seeds every phone's random source together with its id: runs repeat
      * @param eventsPerPhone how many recent events each phone keeps for GET /api/phones/{id}/events
      */
-    public FleetManager(ShardedScheduler shards, SipSignalling signalling, SipTimers timers, PhoneListener listener,
-                        long seed, int eventsPerPhone) {
+    public FleetManager(ShardedScheduler shards, SipSignalling signalling, SipTimers timers,
+                        List<FleetListener> listeners, OverloadMonitor overload, long seed, int eventsPerPhone) {
         this.shards = shards;
         this.signalling = signalling;
         this.timers = timers;
-        this.listener = listener == null ? PhoneListener.NONE : listener;
+        this.dispatcher = new EventDispatcher(listeners, 1_000_000);
+        this.overload = overload;
         this.seed = seed;
         this.eventsPerPhone = eventsPerPhone;
+    }
+
+    /** Without a lag watch, for tests of the SIP wire: one listener. */
+    public FleetManager(ShardedScheduler shards, SipSignalling signalling, SipTimers timers, FleetListener listener,
+                        long seed, int eventsPerPhone) {
+        this(shards, signalling, timers, listener == null ? List.of() : List.of(listener), null, seed, eventsPerPhone);
+    }
+
+    /**
+     * Checks every new fleet's projected steady load against what this instance measured it can carry
+     * (sampled every 5 s): beyond it the fleet is created with a warning, or refused when {@code enforce}.
+     */
+    public void capacity(Capacity capacity, boolean enforce) {
+        this.capacity = capacity;
+        this.enforceCapacity = enforce;
+        pacer.scheduleAtFixedRate(capacity::sample, 5, 5, TimeUnit.SECONDS);
+    }
+
+    public Optional<Capacity> capacity() {
+        return Optional.ofNullable(capacity);
+    }
+
+    /** The steady load of a fleet (SIP transactions a second): keep-alives and registration refreshes. */
+    public static double steadyLoad(FleetSpec spec, LineConfig line) {
+        return Capacity.steadyLoad(spec.count(), line.keepAliveInterval(), line.servers().isEmpty() ? 0
+                : line.servers().get(0).ttl(), !spec.password().isEmpty());
+    }
+
+    /** The steady load of every fleet there is. */
+    public double steadyLoad() {
+        return fleets.values().stream().mapToDouble(f -> steadyLoad(f.spec(), f.spec().lineFor(1))).sum();
+    }
+
+    /** A warning when the fleet would take the instance past its capacity (or the refusal). */
+    private List<String> checkCapacity(FleetSpec spec, LineConfig line) {
+        Capacity c = capacity;
+        if (c == null) {
+            return List.of();
+        }
+        double load = steadyLoad(spec, line);
+        double others = steadyLoad();
+        double can = c.transactionsPerSecond();
+        if (load + others <= can) {
+            return List.of();
+        }
+        String text = String.format(java.util.Locale.ROOT, "projected steady load %,.0f SIP transactions/s "
+                + "(this fleet %,.0f: %,d phones, OPTIONS every %d s, REGISTER refresh every %,.0f s; other fleets "
+                + "%,.0f) exceeds what this instance measured it can carry: %s. Expect it to fall behind "
+                + "(GET /api/status): use fewer phones, longer intervals, or more instances",
+                load + others, load, spec.count(), line.keepAliveInterval(),
+                line.servers().isEmpty() ? 0 : 0.9 * line.servers().get(0).ttl(), others, c.describe());
+        if (enforceCapacity) {
+            throw new CapacityExceededException("fleet " + spec.name() + " refused (sipfleet.capacity.enforce=true): "
+                    + text, load + others, can);
+        }
+        LOG.log(System.Logger.Level.WARNING, "fleet " + spec.name() + ": " + text);
+        return List.of(text);
+    }
+
+    /** The queue of events on their way to the listeners. */
+    public EventDispatcher events() {
+        return dispatcher;
     }
 
     public SipTimers timers() {
@@ -76,46 +157,67 @@ public final class FleetManager implements AutoCloseable {
             if (fleets.containsKey(spec.name())) {
                 throw new FleetNameTakenException(spec.name());
             }
+            List<String> warnings = checkCapacity(spec, lines.get(0));
+            Fleet.Counts counts = new Fleet.Counts();
             for (int i = 1; i <= spec.count(); i++) {
                 String id = spec.phoneId(i);
                 EventBuffer buffer = new EventBuffer(eventsPerPhone);
                 PhoneSettings settings = new PhoneSettings(timers, PhoneSettings.DEFAULT_INTER_DIGIT_TIMEOUT_MS,
                         spec.autoAnswer(), spec.autoAnswerDelayMs(), seed * 31 + id.hashCode());
+                PhoneHandle[] self = new PhoneHandle[1];
                 Phone phone = new Phone(id, spec.model(), settings, shards.schedulerFor(id), signalling,
                         new PhoneListener() {
                             @Override
                             public void onEvent(PhoneEvent e) {
-                                buffer.add(e);
-                                listener.onEvent(e);
+                                boolean late = overload != null && overload.overloadedNow();
+                                if (late) {
+                                    overload.marked();
+                                }
+                                FleetEvent fe = new FleetEvent(e, late);
+                                buffer.add(fe);
+                                dispatcher.offer(fe);
                             }
 
                             @Override
                             public void onOutputsChanged(String phoneId) {
-                                listener.onOutputsChanged(phoneId);
+                                PhoneHandle h = self[0];
+                                if (h != null) {
+                                    h.outputsChanged();
+                                }
+                                dispatcher.outputsChanged(phoneId);
                             }
                         });
                 phone.configureLine(1, lines.get(i - 1)); // not yet powered: nothing is sent
-                handles.add(new PhoneHandle(spec.name(), phone, shards.executorFor(id), buffer));
+                PhoneHandle h = new PhoneHandle(spec.name(), phone, (TaskLoop) shards.executorFor(id), buffer, counts);
+                self[0] = h;
+                handles.add(h);
             }
-            fleet = new Fleet(spec, handles, System.currentTimeMillis());
+            PowerOnRamp ramp = new PowerOnRamp(handles, spec.rampPerSecond(), adaptiveRate(spec.rampPerSecond()),
+                    h -> h.phone().powerOn()); // on the phone's own shard; not once the fleet is deleted
+
+            fleet = new Fleet(spec, counts, handles, System.currentTimeMillis(), ramp, warnings);
             fleets.put(spec.name(), fleet);
+            ramp.start(pacer);
         }
-        for (int i = 0; i < handles.size(); i++) {
-            PhoneHandle h = handles.get(i);
-            long delay = spec.rampPerSecond() == 0 ? 0 : (long) (i * 1000.0 / spec.rampPerSecond());
-            shards.schedulerFor(h.id()).schedule(delay, () -> {
-                if (fleets.get(spec.name()) == fleet) {
-                    h.phone().powerOn(); // this task runs on the phone's own shard already
-                    fleet.poweredOnOne();
-                    int n = fleet.poweredOn();
-                    if (n == handles.size() || n % 1000 == 0) {
-                        LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + n + "/" + handles.size()
-                                + " phones powered on");
-                    }
-                }
-            });
-        }
+        LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + spec.count() + " phones, powering on at "
+                + (spec.rampPerSecond() == 0 ? "the pace the simulator keeps up with" : spec.rampPerSecond() + "/s"));
         return fleet;
+    }
+
+    private AdaptiveRate adaptiveRate(double requested) {
+        return overload == null ? new AdaptiveRate(requested, () -> 0, 1)
+                : new AdaptiveRate(requested, () -> overload.status().lagMs(), overload.thresholdNanos() / 1e6);
+    }
+
+    /**
+     * Carries {@code action} out on every phone of a fleet, each on its own shard, paced so that a mass
+     * command (a fleet-wide re-registration, say) slows itself while the simulator lags.
+     *
+     * @return the pacing of the command (its progress)
+     */
+    public PowerOnRamp forEachPaced(Fleet fleet, Consumer<Phone> action) {
+        PowerOnRamp r = new PowerOnRamp(fleet.phones(), 0, adaptiveRate(0), h -> action.accept(h.phone()));
+        return r.start(pacer);
     }
 
     /**
@@ -175,7 +277,11 @@ public final class FleetManager implements AutoCloseable {
         if (f == null) {
             return Optional.empty();
         }
-        List<CompletableFuture<Void>> offs = f.phones().stream().map(h -> h.runAsync(Phone::shutdown)).toList();
+        f.ramp().cancel();
+        List<CompletableFuture<Void>> offs = f.phones().stream().map(h -> h.runAsync(p -> {
+            p.shutdown();
+            h.removed();
+        })).toList();
         long grace = Math.min(timers.transactionTimeout(), 4 * timers.t1() + 200);
         return Optional.of(CompletableFuture.allOf(offs.toArray(CompletableFuture[]::new))
                 .thenCompose(v -> CompletableFuture.runAsync(() -> { },
@@ -188,5 +294,7 @@ public final class FleetManager implements AutoCloseable {
         for (Fleet f : fleets()) {
             delete(f.name()).ifPresent(CompletableFuture::join);
         }
+        pacer.shutdownNow();
+        dispatcher.close();
     }
 }

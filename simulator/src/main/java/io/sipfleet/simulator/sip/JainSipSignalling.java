@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import io.sipfleet.simulator.runtime.TaskLoop;
 import java.util.concurrent.Executor;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -131,8 +132,22 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         }
     }
 
+    /**
+     * Runs a result on a phone's shard, in the order of {@code receivedNanos}: when its cause came off the
+     * wire (a response's datagram), or when it happened (a timeout, a failed send).
+     */
+    @FunctionalInterface
+    public interface PhoneTasks {
+        void run(String phoneId, long receivedNanos, Runnable task);
+
+        /** Plain executors per phone: results run in the order they are handed over. */
+        static PhoneTasks of(Function<String, Executor> executors) {
+            return (phone, at, task) -> executors.apply(phone).execute(task);
+        }
+    }
+
     private final Settings settings;
-    private final Function<String, Executor> phoneExecutor;
+    private final PhoneTasks phoneTasks;
     private final SipStack stack;
     private final SipProvider provider;
     private final AddressFactory addresses;
@@ -141,7 +156,10 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final UdpUnreachableDetector icmp;
     /** The stack's network layer when TLS is on: it tells a refused TLS connect from a failed handshake. */
     private final TlsMaterial.NoDelayTlsNetworkLayer tlsLayer;
-    private final ExecutorService[] senders;
+    /** UDP sends, striped by phone: loops, so that the overload watch sees how late sends leave. */
+    private final TaskLoop[] senders;
+    /** The stack's queue of received datagrams (null if the stack was made without it). */
+    private final ReceptionQueue received;
     /** TCP/TLS sends, one queue per server: a connect into a black hole delays only that server's requests. */
     private final Map<String, ExecutorService> connectionSenders = new ConcurrentHashMap<>();
     private final Map<RequestKey, Pending> pending = new ConcurrentHashMap<>();
@@ -156,6 +174,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final Map<String, String> localTags = new ConcurrentHashMap<>();
     private final AtomicLong tags = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    /** SIP transactions carried out (client transactions sent, requests from servers answered): the load. */
+    private final java.util.concurrent.atomic.LongAdder transactions = new java.util.concurrent.atomic.LongAdder();
     private final String stackName;
     private final PacketFaults faults;
 
@@ -184,8 +204,12 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     }
 
     public JainSipSignalling(Settings settings, Function<String, Executor> phoneExecutor) throws Exception {
+        this(settings, PhoneTasks.of(phoneExecutor));
+    }
+
+    public JainSipSignalling(Settings settings, PhoneTasks phoneTasks) throws Exception {
         this.settings = settings;
-        this.phoneExecutor = phoneExecutor;
+        this.phoneTasks = phoneTasks;
         SipFactory f = SipFactory.getInstance();
         f.setPathName("gov.nist");
         TlsMaterial tls = !settings.tlsEnabled() ? null
@@ -204,6 +228,9 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         Properties extra = new Properties();
         extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
         extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", FaultValve.class.getName());
+        // received datagrams stamped with their instant; the stack's timers on a loop that knows its lag
+        extra.setProperty(TimedMessageProcessorFactory.PROPERTY, TimedMessageProcessorFactory.class.getName());
+        extra.setProperty(LoopSipTimer.PROPERTY, LoopSipTimer.class.getName());
         this.stack = SipStacks.create(stackName, settings.threads(), settings.connectTimeoutMs(), tls, extra);
         this.tlsLayer = ((gov.nist.javax.sip.SipStackImpl) stack).getNetworkLayer()
                 instanceof TlsMaterial.NoDelayTlsNetworkLayer l ? l : null;
@@ -212,6 +239,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         this.messages = f.createMessageFactory();
         ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
+        this.received = TimedMessageProcessorFactory.receptionQueueOf(udp).orElse(null);
         this.provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         if (tls != null) {
@@ -234,14 +262,9 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             LOG.log(System.Logger.Level.WARNING, "no ICMP port-unreachable came back from a closed port of "
                     + settings.bindAddress() + " within 1 s: UDP servers that are down will be detected by timeout only");
         }
-        this.senders = new ExecutorService[Math.max(2, settings.threads())];
+        this.senders = new TaskLoop[Math.max(2, settings.threads())];
         for (int i = 0; i < senders.length; i++) {
-            int n = i;
-            senders[i] = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "sipfleet-send-" + n);
-                t.setDaemon(true);
-                return t;
-            });
+            senders[i] = new TaskLoop("sipfleet-send-" + i);
         }
         stack.start();
     }
@@ -256,6 +279,28 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
     public Settings settings() {
         return settings;
+    }
+
+    // ---- what the overload watch reads ----------------------------------------------------------
+
+    /** SIP transactions carried out since start (requests sent, authenticated resends included, and requests answered). */
+    public long transactions() {
+        return transactions.sum();
+    }
+
+    /** The stack's queue of received UDP datagrams: its watermark gates the shards, its age is a lag. */
+    public java.util.Optional<ReceptionQueue> receptionQueue() {
+        return java.util.Optional.ofNullable(received);
+    }
+
+    /** The loops UDP requests are sent from. */
+    public List<TaskLoop> sendLoops() {
+        return List.of(senders);
+    }
+
+    /** The loop the stack's own timers (retransmissions, Timer B/F/K) run on. */
+    public java.util.Optional<TaskLoop> timerLoop() {
+        return LoopSipTimer.loopOf(stackName);
     }
 
     /** The network faults applied to this stack's packets (set their policy; tell it the phones' fleets). */
@@ -435,6 +480,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             ext.setNotifyOnRetransmit(true);
         }
         p.transaction = ct;
+        transactions.increment();
         ct.sendRequest();
         if (!r.server().transport().reliable()) {
             icmp.probe(serverAddress(r.server()));
@@ -660,7 +706,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
      * Where a request is sent from: UDP requests on the phone's stripe (in order per phone); TCP/TLS on
      * their server's own queue, since the stack's connect blocks its caller until the connect timeout.
      */
-    private ExecutorService senderFor(OutboundRequest r) {
+    private Executor senderFor(OutboundRequest r) {
         if (!r.server().transport().reliable()) {
             return stripe(r.phoneId());
         }
@@ -671,7 +717,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         }));
     }
 
-    private ExecutorService stripe(String key) {
+    private TaskLoop stripe(String key) {
         return senders[Math.floorMod(key.hashCode(), senders.length)];
     }
 
@@ -684,7 +730,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         p.done = true;
         untrack(RequestKey.of(p.request));
         OutboundRequest r = p.request;
-        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTransportError(r, failure));
+        phoneTasks.run(r.phoneId(), System.nanoTime(), () -> r.listener().onTransportError(r, failure));
     }
 
     private void deliver(Pending p, SipResponse response) {
@@ -698,7 +744,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             untrack(RequestKey.of(p.request));
         }
         OutboundRequest r = p.request;
-        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onResponse(r, response));
+        phoneTasks.run(r.phoneId(), ReceptionQueue.currentReceivedNanos(), () -> r.listener().onResponse(r, response));
     }
 
     private static String serverKey(String address, int port) {
@@ -840,7 +886,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         p.done = true;
         untrack(RequestKey.of(p.request));
         OutboundRequest r = p.request;
-        phoneExecutor.apply(r.phoneId()).execute(() -> r.listener().onTimeout(r));
+        phoneTasks.run(r.phoneId(), System.nanoTime(), () -> r.listener().onTimeout(r));
     }
 
     @Override
@@ -861,6 +907,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     public void processRequest(RequestEvent event) {
         Request req = event.getRequest();
         String method = req.getMethod();
+        transactions.increment();
         try {
             if (Request.ACK.equals(method)) {
                 return;
@@ -888,17 +935,20 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                     putDialog(e.endpoint().phoneId(), callId, d);
                     incomingInvites.put(callId, st);
                     InboundRequest in = new InboundRequest(Method.INVITE, e.line(), callId, fromUser, display, -1, st);
-                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingInvite(in));
+                    phoneTasks.run(e.endpoint().phoneId(), ReceptionQueue.currentReceivedNanos(),
+                            () -> e.endpoint().onIncomingInvite(in));
                 }
                 case Request.CANCEL -> {
                     // the stack matched the CANCEL to its INVITE; the phone answers both (200, 487)
                     incomingInvites.remove(callId);
                     InboundRequest in = new InboundRequest(Method.CANCEL, e.line(), callId, fromUser, display, -1, st);
-                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingCancel(in));
+                    phoneTasks.run(e.endpoint().phoneId(), ReceptionQueue.currentReceivedNanos(),
+                            () -> e.endpoint().onIncomingCancel(in));
                 }
                 case Request.BYE -> {
                     InboundRequest in = new InboundRequest(Method.BYE, e.line(), callId, fromUser, display, -1, st);
-                    phoneExecutor.apply(e.endpoint().phoneId()).execute(() -> e.endpoint().onIncomingBye(in));
+                    phoneTasks.run(e.endpoint().phoneId(), ReceptionQueue.currentReceivedNanos(),
+                            () -> e.endpoint().onIncomingBye(in));
                 }
                 default -> st.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, req));
             }
@@ -936,8 +986,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     @Override
     public void close() {
         icmp.close();
-        for (ExecutorService s : senders) {
-            s.shutdownNow();
+        for (TaskLoop s : senders) {
+            s.close();
         }
         connectionSenders.values().forEach(ExecutorService::shutdownNow);
         stack.stop();

@@ -274,11 +274,12 @@ class RegistrationBenchmark {
     }
 
     /** Sees every event of every phone, on the phone's shard: records registering/registered instants. */
-    private static final class Tracker implements PhoneListener {
+    private static final class Tracker implements io.sipfleet.simulator.fleet.FleetListener {
         volatile PhoneRound round;
 
         @Override
-        public void onEvent(PhoneEvent e) {
+        public void onEvent(io.sipfleet.simulator.fleet.FleetEvent fe) {
+            PhoneEvent e = fe.event();
             PhoneRound r = round;
             if (r != null) {
                 r.on(e);

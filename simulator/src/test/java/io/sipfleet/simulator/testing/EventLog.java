@@ -1,7 +1,8 @@
 package io.sipfleet.simulator.testing;
 
 import io.sipfleet.device.event.PhoneEvent;
-import io.sipfleet.device.event.PhoneListener;
+import io.sipfleet.simulator.fleet.FleetEvent;
+import io.sipfleet.simulator.fleet.FleetListener;
 import io.sipfleet.simulator.fleet.PhoneHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /** Every event of the phones on the real wire (with its wall-clock {@code at}), and waiting for one. */
-public final class EventLog implements PhoneListener {
+public final class EventLog implements FleetListener {
     private final List<PhoneEvent> events = new CopyOnWriteArrayList<>();
 
     @Override
-    public void onEvent(PhoneEvent e) {
-        events.add(e);
+    public void onEvent(FleetEvent e) {
+        events.add(e.event());
     }
 
     public List<PhoneEvent> events(String phone) {
