@@ -414,6 +414,11 @@ public class SimulatorRuntime {
         }
     }
 
+    /** The phones' shards (tests stall them to drive the simulator past its capacity). */
+    public ShardedScheduler shards() {
+        return shards;
+    }
+
     public FleetManager fleets() {
         return fleets;
     }

@@ -21,8 +21,10 @@ class OpsTest {
 
     @Test
     void readyWhenTheSipStackIsUp() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
-                .body("checks.name", hasItem("sip-stack"));
+        // readiness is also DOWN while the simulator is overloaded (OverloadTest): a busy test machine can make it so
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> given().get("/q/health/ready").statusCode() == 200);
+        given().get("/q/health/ready").then().body("checks.name", hasItem("sip-stack"));
         given().get("/q/health/live").then().statusCode(200);
     }
 

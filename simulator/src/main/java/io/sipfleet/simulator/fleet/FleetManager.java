@@ -206,7 +206,7 @@ public final class FleetManager implements AutoCloseable {
 
     private AdaptiveRate adaptiveRate(double requested) {
         return overload == null ? new AdaptiveRate(requested, () -> 0, 1)
-                : new AdaptiveRate(requested, () -> overload.status().lagMs(), overload.thresholdNanos() / 1e6);
+                : new AdaptiveRate(requested, overload::workLagMs, overload.thresholdNanos() / 1e6);
     }
 
     /**

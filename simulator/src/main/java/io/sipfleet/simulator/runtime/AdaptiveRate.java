@@ -5,8 +5,8 @@ import java.util.function.DoubleSupplier;
 /**
  * How fast to start new work (power a phone on, carry out a fleet-wide command on one more phone) so
  * that the simulator does not fall behind itself: up to the requested rate while its lag is low, less
- * as soon as the lag grows (multiplicative decrease), back up step by step as it falls (additive
- * increase), as TCP's congestion control does. Not thread-safe: one pacer thread asks it.
+ * once the lag stays high for two adjustment periods (multiplicative decrease), back up step by step as
+ * it falls (additive increase), as TCP's congestion control does. Not thread-safe: one pacer thread asks it.
  */
 public final class AdaptiveRate {
     /** Below this share of the threshold the rate may grow; above HIGH it shrinks. */
@@ -25,6 +25,8 @@ public final class AdaptiveRate {
     private long last = Long.MIN_VALUE;
     private long lastAdjust = Long.MIN_VALUE;
     private boolean throttled;
+    /** Adjustment periods in a row with the lag above HIGH: one alone (a GC pause) is not a trend. */
+    private int highInARow;
     /** Permits handed out in the last second, for the effective rate. */
     private final long[] window = new long[10];
     private final long[] windowAt = new long[10];
@@ -69,7 +71,8 @@ public final class AdaptiveRate {
         }
         lastAdjust = nowNanos;
         double lag = lagMs.getAsDouble();
-        if (lag > thresholdMs * HIGH) {
+        highInARow = lag > thresholdMs * HIGH ? highInARow + 1 : 0;
+        if (highInARow >= 2) {
             rate = Math.max(FLOOR, rate * 0.7);
             throttled = true;
         } else if (lag < thresholdMs * LOW && rate < requested) {

@@ -12,8 +12,11 @@ import java.util.function.LongSupplier;
 public final class Capacity {
     /** Share of the cores the simulator may plan to use: the rest is headroom for bursts (a failover storm). */
     public static final double TARGET_UTILISATION = 0.7;
-    /** Fewer transactions than this in a sample tell nothing. */
-    private static final long MIN_TRANSACTIONS = 500;
+    /**
+     * Fewer transactions than this in a sample (5 s) tell nothing: the process's own idle work (metrics,
+     * MQTT, GC of a quiet heap) would be charged to a few transactions.
+     */
+    private static final long MIN_TRANSACTIONS = 2_000;
 
     private final LongSupplier cpuNanos;
     private final LongSupplier transactions;
@@ -57,16 +60,15 @@ public final class Capacity {
             double cost = (double) (cpu - lastCpu) / (tx - lastTx);
             record(cost, "measured under load");
         }
-        if (lastCpu < 0 || tx - lastTx >= MIN_TRANSACTIONS) {
-            lastCpu = cpu;
-            lastTx = tx;
-        }
+        lastCpu = cpu;
+        lastTx = tx;
     }
 
     /** A cost measured elsewhere (the warm-up at start). */
     public synchronized void record(double nanos, String how) {
-        // a cost falls slowly (a warm JIT), rises at once (the load is what it is)
-        nanosPerTransaction = nanos > nanosPerTransaction || measuredHow.startsWith("assumed") ? nanos
+        // smoothed: one sample (a GC, a burst of other work) does not swing the capacity
+        nanosPerTransaction = measuredHow.startsWith("assumed") ? nanos
+                : nanos > nanosPerTransaction ? 0.5 * nanosPerTransaction + 0.5 * nanos
                 : 0.7 * nanosPerTransaction + 0.3 * nanos;
         measuredHow = how;
     }

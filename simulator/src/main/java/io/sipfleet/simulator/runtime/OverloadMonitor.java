@@ -73,6 +73,7 @@ public final class OverloadMonitor implements AutoCloseable {
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile boolean overloaded;
+    private volatile double workLag;
     private volatile Status status;
     private long since;
     private long belowSinceNanos = Long.MIN_VALUE;
@@ -86,7 +87,10 @@ public final class OverloadMonitor implements AutoCloseable {
     private Long maxLagAt;
     private long dropsSeen = -1;
     private long dropsTotal;
-    private long lastWarnNanos;
+    private long lastWarnNanos = Long.MIN_VALUE;
+    /** Whether the start of this episode was logged (episodes closer than 10 s are counted, not logged each). */
+    private boolean episodeLogged;
+    private long unloggedEpisodes;
     private final java.util.concurrent.atomic.AtomicLong marked = new java.util.concurrent.atomic.AtomicLong();
     private Thread thread;
     private volatile boolean running;
@@ -140,6 +144,15 @@ public final class OverloadMonitor implements AutoCloseable {
         return status;
     }
 
+    /**
+     * How far behind the simulator's work queues are now (ms): the worst lag of the shards, the sends and
+     * the SIP stack over the last 100 ms, JVM-wide pauses left out (a GC pause is not a queue that a slower
+     * ramp would shorten). What paces ramps.
+     */
+    public double workLagMs() {
+        return workLag;
+    }
+
     /** Samples every source once. {@code nowNanos} is System.nanoTime() (or a test's clock), {@code nowMillis} epoch ms. */
     public synchronized void sample(long nowNanos, long nowMillis) {
         List<String> over = new ArrayList<>();
@@ -166,6 +179,17 @@ public final class OverloadMonitor implements AutoCloseable {
                 over.add(key);
             }
         }
+        long work = 0;
+        int recentSamples = (int) Math.max(1, Math.min(window, 100_000_000L / settings.sample().toNanos()));
+        for (int i = 0; i < sources.size(); i++) {
+            if (sources.get(i).kind().equals("jvm-pause")) {
+                continue;
+            }
+            for (int k = 0; k < recentSamples; k++) {
+                work = Math.max(work, recent[i][Math.floorMod(ring - k, window)]);
+            }
+        }
+        workLag = ms(work);
         ring = (ring + 1) % window;
         long newDrops = 0;
         if (drops != null) {
@@ -203,19 +227,29 @@ public final class OverloadMonitor implements AutoCloseable {
                 ms(thresholdNanos), ms(worst), byKind, ms(maxLag), maxLagSource, maxLagAt, episodes,
                 totalOverloaded / 1e9, lastOverloadedAt, dropsTotal, marked.get());
         if (overloaded && !wasOverloaded) {
-            lastWarnNanos = nowNanos;
-            LOG.log(System.Logger.Level.WARNING, "sipfleet is OVERLOADED: " + String.join("; ", reasons)
-                    + " (threshold " + fmt(thresholdNanos) + " ms). Until this clears, readiness is DOWN and every "
-                    + "failover and failure the phones decide is marked \"overloaded\": it may be this simulator's "
-                    + "lag, not the server's.");
+            episodeLogged = lastWarnNanos == Long.MIN_VALUE || nowNanos - lastWarnNanos > 10_000_000_000L;
+            if (episodeLogged) {
+                lastWarnNanos = nowNanos;
+                LOG.log(System.Logger.Level.WARNING, "sipfleet is OVERLOADED: " + String.join("; ", reasons)
+                        + " (threshold " + fmt(thresholdNanos) + " ms). Until this clears, readiness is DOWN and every "
+                        + "failover and failure the phones decide is marked \"overloaded\": it may be this "
+                        + "simulator's lag, not the server's."
+                        + (unloggedEpisodes > 0 ? " (" + unloggedEpisodes + " shorter episodes since the last "
+                        + "message were not logged one by one; GET /api/status counts them all)" : ""));
+                unloggedEpisodes = 0;
+            } else {
+                unloggedEpisodes++;
+            }
         } else if (overloaded && nowNanos - lastWarnNanos > 10_000_000_000L) {
             lastWarnNanos = nowNanos;
             LOG.log(System.Logger.Level.WARNING, "sipfleet is still OVERLOADED (since "
                     + java.time.Instant.ofEpochMilli(since) + "): " + String.join("; ", reasons));
         } else if (!overloaded && wasOverloaded) {
-            LOG.log(System.Logger.Level.WARNING, "sipfleet is no longer overloaded, after "
-                    + String.format(Locale.ROOT, "%.1f", (nowMillis - since) / 1000.0) + " s: "
-                    + String.join("; ", reasons));
+            if (episodeLogged) {
+                LOG.log(System.Logger.Level.WARNING, "sipfleet is no longer overloaded, after "
+                        + String.format(Locale.ROOT, "%.1f", (nowMillis - since) / 1000.0) + " s: "
+                        + String.join("; ", reasons));
+            }
             episodeWorst.clear();
         }
         if (overloaded != wasOverloaded) {

@@ -827,6 +827,16 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             expires = grantedExpires(resp, r.contactUser());
         }
         deliver(p, new SipResponse(status, resp.getReasonPhrase(), expires, challenge));
+        if (status >= 200 && r.method() != Method.INVITE) {
+            // done: no need to linger in Completed for Timer K (T4, 5 s), ticking every T1 and holding the
+            // messages; a retransmitted final response finds no transaction and is dropped, as one after
+            // Timer K would be. The request stays readable for a digest challenge's answer.
+            try {
+                ct.terminate();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "terminate " + r + ": " + e);
+            }
+        }
     }
 
     /** A 2xx for an INVITE the phone gave up on (CANCEL lost the race): ACK it and hang up. */
