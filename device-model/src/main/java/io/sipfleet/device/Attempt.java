@@ -45,6 +45,8 @@ final class Attempt implements ClientTransactionListener {
     private boolean done;
     private boolean provisionalSeen;
     private long cseq;
+    /** When the request now in flight was handed to the signalling (simulation clock). */
+    private long handedOverAt;
 
     Attempt(PhoneContext ctx, Line line, Spec spec, long cseq, ServerConfig server, long budgetMillis, Outcome outcome) {
         this.ctx = ctx;
@@ -98,6 +100,7 @@ final class Attempt implements ClientTransactionListener {
     private void send(Credentials credentials) {
         current = ctx.request(line, spec, server, cseq, credentials, this);
         budgetTimer.cancel();
+        handedOverAt = ctx.now();
         budgetTimer = ctx.scheduler().schedule(budgetMillis, this::budgetExpired);
         ctx.signalling().send(current);
     }
@@ -147,6 +150,16 @@ final class Attempt implements ClientTransactionListener {
         } else {
             outcome.rejected(this, response);
         }
+    }
+
+    /** §5: the budget runs from the first send on the wire; when that was later than the hand-over, it starts again from there. */
+    @Override
+    public void onSent(OutboundRequest request, long atMillis) {
+        if (done || request != current || provisionalSeen || atMillis <= handedOverAt) {
+            return;
+        }
+        budgetTimer.cancel();
+        budgetTimer = ctx.scheduler().schedule(Math.max(0, atMillis + budgetMillis - ctx.now()), this::budgetExpired);
     }
 
     @Override

@@ -98,6 +98,9 @@ public final class Phone implements SipEndpoint {
     public void configureLine(int n, LineConfig config) {
         Objects.requireNonNull(config, "config");
         Line line = line(n);
+        for (var server : config.servers()) {
+            ctx.signalling().prepare(server);
+        }
         line.configure(config, powered && config.enabled());
         outputsChanged();
     }

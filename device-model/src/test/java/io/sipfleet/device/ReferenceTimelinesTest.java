@@ -59,6 +59,25 @@ class ReferenceTimelinesTest {
         assertThat(p.activeServer(1)).isEqualTo("backup");
     }
 
+    /**
+     * §5 counts the budget from the first send on the wire: when the adapter was late to send it (a cold
+     * first send, a simulator behind its own work), the failover comes 7.5 s after the REGISTER left, not
+     * 7.5 s after the phone decided to send it.
+     */
+    @Test
+    void v3TheBudgetRunsFromTheFirstSendOnTheWireWhenItLeftLate() {
+        Sim sim = new Sim();
+        sim.primary().mode(SILENT);
+        sim.world().lagNextSend(120);
+        Phone p = sim.phone(V3).powerOn();
+        sim.advanceTo(60_000);
+
+        assertThat(sim.sendTimes(PRIMARY, REGISTER)).containsExactly(120L, 620L, 1_620L, 3_620L);
+        assertThat(sim.sendTimes(BACKUP, REGISTER)).containsExactly(7_620L, 7_620L);
+        assertThat(sim.first(p, Failover.class).at()).isEqualTo(7_620L);
+        assertThat(sim.first(p, Registered.class).server().role()).isEqualTo("backup");
+    }
+
     @Test
     void v3TcpPrimarySilentSendsOnceAndFailsOverAtTheSameSevenAndAHalf() {
         Sim sim = new Sim();

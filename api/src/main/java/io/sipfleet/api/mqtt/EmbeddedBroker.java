@@ -32,10 +32,12 @@ public class EmbeddedBroker {
     static final int MAX_MESSAGE_BYTES = 65_536;
 
     private final SipfleetConfig.Mqtt config;
+    private final MqttSubscribers subscribers;
     private Server server;
 
-    EmbeddedBroker(SipfleetConfig config) {
+    EmbeddedBroker(SipfleetConfig config, MqttSubscribers subscribers) {
         this.config = config.mqtt();
+        this.subscribers = subscribers;
     }
 
     void start(@Observes @Priority(1) StartupEvent event) throws Exception {
@@ -57,7 +59,7 @@ public class EmbeddedBroker {
         p.setProperty(IConfig.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(!auth));
         server = new Server();
         try {
-            server.startServer(new MemoryConfig(p), List.of(), null,
+            server.startServer(new MemoryConfig(p), List.of(subscribers.interceptor()), null,
                     auth ? new OneUser(config.username().get(), config.password().orElse("")) : null, null);
         } catch (RuntimeException e) {
             server = null;

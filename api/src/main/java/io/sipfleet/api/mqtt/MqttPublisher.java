@@ -101,11 +101,23 @@ public class MqttPublisher implements FleetListener {
     private volatile boolean recheck;
     private volatile long pauseUntil;
     private Thread thread;
+    /** The fleets' generation and the published count at the last sweep: a sweep walks every phone published. */
+    private long sweptGeneration = -1;
+    private volatile boolean sweepAgain;
+
+    private final MqttSubscribers subscribers;
+    /** Topic filters subscribed to since the publisher last looked: phones' states they match are handed over. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> newFilters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicLong unwanted = new AtomicLong();
+    /** Phones whose retained state on the broker is older than the phone (changed while nobody subscribed). */
+    private final Set<String> stale = ConcurrentHashMap.newKeySet();
 
     @Inject
     MqttPublisher(SimulatorRuntime runtime, SipfleetConfig config, ObjectMapper json, Instance<MqttOutlet> outlet,
-                  @Any Instance<MqttConnector> connector) {
+                  @Any Instance<MqttConnector> connector, MqttSubscribers subscribers) {
         this.runtime = runtime;
+        this.subscribers = subscribers;
+        subscribers.onSubscribe(newFilters::add);
         this.json = json;
         this.outlet = outlet;
         this.connector = connector;
@@ -123,7 +135,12 @@ public class MqttPublisher implements FleetListener {
     @Override
     public void onEvent(FleetEvent event) {
         dirty.add(event.phone());
-        enqueue(new Out(seq.incrementAndGet(), Kind.EVENT, event.phone(), topics.events(event.phone()), event, 0));
+        String topic = topics.events(event.phone());
+        if (!subscribers.wanted(topic)) {
+            unwanted.incrementAndGet(); // nobody subscribes: the broker would drop it
+            return;
+        }
+        enqueue(new Out(seq.incrementAndGet(), Kind.EVENT, event.phone(), topic, event, 0));
     }
 
     @Override
@@ -139,6 +156,10 @@ public class MqttPublisher implements FleetListener {
         m.put("topic", topic);
         m.put("payload", payload);
         m.put("error", error);
+        if (!subscribers.wanted(topics.errors())) {
+            unwanted.incrementAndGet();
+            return;
+        }
         try {
             enqueue(new Out(seq.incrementAndGet(), Kind.ERROR, null, topics.errors(), json.writeValueAsBytes(m), 0));
         } catch (Exception e) {
@@ -227,6 +248,7 @@ public class MqttPublisher implements FleetListener {
                     sweep();
                     nextSweep = now + SWEEP_MS;
                 }
+                handOverToNewSubscribers();
                 o = queue.pollFirst(Math.max(1, Math.min(CONNECTION_CHECK_MS, nextFlush - now)),
                         TimeUnit.MILLISECONDS);
                 if (o != null) {
@@ -270,12 +292,43 @@ public class MqttPublisher implements FleetListener {
         return runtime.fleets();
     }
 
+    /**
+     * A subscription that matches phones' state topics: their states, published now (the embedded broker
+     * had none of them retained while nobody subscribed).
+     */
+    private void handOverToNewSubscribers() throws InterruptedException {
+        String filter;
+        while ((filter = newFilters.poll()) != null) {
+            if (!subscribers.known()) {
+                continue;
+            }
+            List<PhoneHandle> matching = new ArrayList<>();
+            for (Fleet f : fleets().fleets()) {
+                for (PhoneHandle h : f.phones()) {
+                    if ((!published.containsKey(h.id()) || stale.contains(h.id()))
+                            && MqttSubscribers.matches(filter, topics.state(h.id()))) {
+                        matching.add(h);
+                    }
+                }
+            }
+            if (!matching.isEmpty()) {
+                int n = publishStates(matching, true);
+                LOG.debugf("MQTT: a subscription to %s: published the state of %d phones", filter, n);
+            }
+        }
+    }
+
+    /** Events and error answers not published because nobody subscribed to their topics. */
+    public long unwantedCount() {
+        return unwanted.get();
+    }
+
     /** After a (re)connection: every phone's state, since the broker may have lost the retained ones. */
     private void republishAll() throws InterruptedException {
         dirty.clear();
         int n = 0;
         for (Fleet f : fleets().fleets()) {
-            n += publishStates(f.phones(), true);
+            n += publishStates(f.phones().stream().filter(h -> subscribers.wanted(topics.state(h.id()))).toList(), true);
         }
         sweep();
         republished.incrementAndGet();
@@ -293,7 +346,12 @@ public class MqttPublisher implements FleetListener {
             dirty.remove(id);
             Optional<PhoneHandle> h = fleets().phone(id);
             if (h.isPresent()) {
-                handles.add(h.get());
+                if (subscribers.wanted(topics.state(id))) {
+                    handles.add(h.get());
+                } else if (published.containsKey(id)) {
+                    published.put(id, 0L); // what the broker holds is out of date: handed over when a subscriber comes
+                    stale.add(id);
+                }
             } else if (published.containsKey(id)) {
                 clear(id);
             }
@@ -328,8 +386,14 @@ public class MqttPublisher implements FleetListener {
         return n;
     }
 
-    /** Clears the retained state of every phone whose fleet is gone. */
+    /** Clears the retained state of every phone whose fleet is gone (only when a fleet came or went). */
     private void sweep() throws InterruptedException {
+        long g = fleets().generation();
+        if (g == sweptGeneration && !sweepAgain) {
+            return;
+        }
+        sweptGeneration = g;
+        sweepAgain = false;
         for (String id : List.copyOf(published.keySet())) {
             if (fleets().phone(id).isEmpty()) {
                 clear(id);
@@ -346,6 +410,7 @@ public class MqttPublisher implements FleetListener {
             dirty.add(h.id());
             return false;
         }
+        stale.remove(h.id());
         long hash = fnv64(body);
         Long last = published.put(h.id(), hash);
         if (!force && last != null && last == hash) {
@@ -403,7 +468,10 @@ public class MqttPublisher implements FleetListener {
                 published.remove(o.phone());
                 dirty.add(o.phone());
             }
-            case CLEAR -> published.putIfAbsent(o.phone(), 0L); // the sweep clears it again
+            case CLEAR -> {
+                published.putIfAbsent(o.phone(), 0L); // the next sweep clears it again
+                sweepAgain = true;
+            }
             default -> {
                 if (o.attempts() + 1 < MAX_ATTEMPTS) {
                     retries.add(o.retry());

@@ -42,7 +42,7 @@ public class FleetsResource {
     public record FleetJson(String name, String model, int count, long firstUser, double rampPerSecond,
                             boolean autoAnswer, int poweredOn, Map<String, Integer> byState,
                             Map<String, Integer> byActiveServer, LineConfigJson line, Ramp ramp,
-                            String overloadedSince, List<String> warnings) {
+                            int commandsPending, String overloadedSince, List<String> warnings) {
         static FleetJson of(Fleet f, OverloadMonitor overload) {
             List<String> warnings = f.warnings();
             FleetSpec s = f.spec();
@@ -54,6 +54,7 @@ public class FleetsResource {
             return new FleetJson(s.name(), s.model().name(), s.count(), s.firstUser(), s.rampPerSecond(),
                     s.autoAnswer(), sum.poweredOn(), sum.byState(), sum.byActiveServer(), LineConfigJson.of(masked),
                     new Ramp(r.requestedPerSecond(), Math.round(r.effectivePerSecond()), r.throttled(), r.finished()),
+                    f.commandsPending(),
                     since == null ? null : java.time.Instant.ofEpochMilli(since).toString(),
                     warnings == null || warnings.isEmpty() ? null : warnings);
         }

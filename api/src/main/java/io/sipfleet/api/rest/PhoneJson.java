@@ -7,9 +7,7 @@ import java.util.Locale;
 /** A phone as GET /api/phones/{id} gives it (and the retained MQTT state): no password, ever. */
 public record PhoneJson(String id, String fleet, String model, String hook, boolean speaker, String callState,
                         String callId, String remote, String tone, List<String> display, int selectedLine,
-                        List<Line> lines,
-                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-                        Boolean stale) {
+                        List<Line> lines) {
 
     public record Line(int number, String state, String activeServer, String activeAddress, String led,
                        LineConfigJson config) {}
@@ -18,18 +16,10 @@ public record PhoneJson(String id, String fleet, String model, String hook, bool
     public record Summary(String id, String fleet, String model, String state, String activeServer, String callState) {}
 
     public static PhoneJson of(String fleet, PhoneView v) {
-        return of(fleet, v, false);
-    }
-
-    /**
-     * @param stale the phone's shard was too busy to answer in time (the simulator is overloaded): this is
-     *              the last snapshot taken, shown with {@code "stale": true}
-     */
-    public static PhoneJson of(String fleet, PhoneView v, boolean stale) {
         return new PhoneJson(v.id(), fleet, v.model(), lower(v.hook()), v.speaker(), lower(v.callState()), v.callId(),
                 v.remote(), lower(v.tone()), v.display(), v.selectedLine(),
                 v.lines().stream().map(l -> new Line(l.number(), lower(l.state()), l.activeServer(), l.activeAddress(),
-                        lower(l.led()), LineConfigJson.of(l.config()))).toList(), stale ? Boolean.TRUE : null);
+                        lower(l.led()), LineConfigJson.of(l.config()))).toList());
     }
 
     public static Summary summary(io.sipfleet.simulator.fleet.PhoneHandle h) {

@@ -91,8 +91,7 @@ public class PhonesResource {
     @Path("{id}")
     public PhoneJson get(@PathParam("id") String id) {
         PhoneHandle h = phone(id);
-        PhoneHandle.View v = h.viewOrLast();
-        return PhoneJson.of(h.fleet(), v.phone(), v.stale());
+        return PhoneJson.of(h.fleet(), h.view());
     }
 
     @PUT

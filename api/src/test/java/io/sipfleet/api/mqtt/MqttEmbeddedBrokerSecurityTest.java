@@ -35,7 +35,7 @@ class MqttEmbeddedBrokerSecurityTest {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
-        return new EmbeddedBroker(config);
+        return new EmbeddedBroker(config, new MqttSubscribers());
     }
 
     @Test

@@ -39,17 +39,26 @@ class SecretsNeverLeakTest {
         @Override public void close() { }
     };
 
+    private java.util.logging.Level nistBefore;
+    private java.util.logging.Level sipfleetBefore;
+
     @BeforeEach
-    void listen() {
+    void listen() throws InterruptedException {
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
+        nistBefore = Logger.getLogger("gov.nist").getLevel();
+        sipfleetBefore = Logger.getLogger("io.sipfleet").getLevel();
         Logger.getLogger("gov.nist").setLevel(java.util.logging.Level.ALL); // the stack's debug log too
         Logger.getLogger("io.sipfleet").setLevel(java.util.logging.Level.ALL);
+        Thread.sleep(300); // the stack's logger looks its level up again every 250 ms
     }
 
     @AfterEach
     void stop() {
         Logger.getLogger("").removeHandler(capture);
+        // the stack's debug log costs every test after this one dearly: back to what it was
+        Logger.getLogger("gov.nist").setLevel(nistBefore);
+        Logger.getLogger("io.sipfleet").setLevel(sipfleetBefore);
         given().post("/api/reset").then().statusCode(200);
     }
 

@@ -12,4 +12,11 @@ public interface ClientTransactionListener {
     void onTimeout(OutboundRequest request);
 
     void onTransportError(OutboundRequest request, TransportFailure failure);
+
+    /**
+     * The request left for the wire at {@code atMillis} (simulation clock), later than it was handed to
+     * {@link SipSignalling#send}: the adapter was behind its own work. The §5 budget counts from the first
+     * send on the wire, as the retransmissions do. An adapter that sends at once need not call it.
+     */
+    default void onSent(OutboundRequest request, long atMillis) {}
 }

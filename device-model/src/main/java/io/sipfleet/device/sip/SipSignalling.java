@@ -16,4 +16,10 @@ public interface SipSignalling {
 
     /** Answers a request a server sent to the phone (180, 200, 481, 486, 487, ...). */
     void respond(InboundRequest request, int status);
+
+    /**
+     * A phone was configured with {@code server}: the adapter may get ready for it (resolve it, open what a
+     * first send would open), so that the first request to it leaves as fast as the later ones.
+     */
+    default void prepare(io.sipfleet.device.config.ServerConfig server) {}
 }

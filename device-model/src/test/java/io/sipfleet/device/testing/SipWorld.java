@@ -163,8 +163,32 @@ public final class SipWorld implements SipSignalling {
 
     // ---- the client transaction layer ------------------------------------------------------------
 
+    private long nextSendLag;
+
+    /**
+     * The next request handed over leaves for the wire {@code millis} later (an adapter behind its own
+     * work, a cold first send), and the phone is told when it left ({@code onSent}).
+     */
+    public SipWorld lagNextSend(long millis) {
+        nextSendLag = millis;
+        return this;
+    }
+
     @Override
     public void send(OutboundRequest r) {
+        long lag = nextSendLag;
+        nextSendLag = 0;
+        if (lag > 0) {
+            scheduler.schedule(lag, () -> {
+                r.listener().onSent(r, scheduler.now());
+                wire(r);
+            });
+            return;
+        }
+        wire(r);
+    }
+
+    private void wire(OutboundRequest r) {
         log(r, false);
         Server server = servers.get(r.server().hostPort());
         if (r.method() == Method.ACK) {

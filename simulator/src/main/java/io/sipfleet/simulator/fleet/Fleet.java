@@ -15,9 +15,11 @@ public final class Fleet {
     private final long createdAt;
     private final PowerOnRamp ramp;
     private final List<String> warnings;
+    private final CommandPacer commands;
 
     Fleet(FleetSpec spec, Counts counts, List<PhoneHandle> phones, long createdAt, PowerOnRamp ramp,
-          List<String> warnings) {
+          List<String> warnings, CommandPacer commands) {
+        this.commands = commands;
         this.warnings = List.copyOf(warnings);
         this.spec = spec;
         this.counts = counts;
@@ -36,6 +38,12 @@ public final class Fleet {
 
     /** What was said when it was created (its projected load beyond this instance's capacity). */
     public List<String> warnings() { return warnings; }
+
+    /** Its commands, in order, paced. */
+    CommandPacer commands() { return commands; }
+
+    /** Phones a queued fleet-wide command has not yet been handed to. */
+    public int commandsPending() { return commands.pending(); }
 
     /** The power-on ramp: its progress and the rate it runs at now. */
     public PowerOnRamp ramp() { return ramp; }

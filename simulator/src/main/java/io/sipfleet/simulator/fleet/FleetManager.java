@@ -45,6 +45,7 @@ public final class FleetManager implements AutoCloseable {
     private final int eventsPerPhone;
     private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
     private volatile Capacity capacity;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean enforceCapacity;
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sipfleet-ramp");
@@ -159,6 +160,7 @@ public final class FleetManager implements AutoCloseable {
             }
             List<String> warnings = checkCapacity(spec, lines.get(0));
             Fleet.Counts counts = new Fleet.Counts();
+            CommandPacer commands = new CommandPacer(pacer, () -> adaptiveRate(0));
             for (int i = 1; i <= spec.count(); i++) {
                 String id = spec.phoneId(i);
                 EventBuffer buffer = new EventBuffer(eventsPerPhone);
@@ -188,15 +190,17 @@ public final class FleetManager implements AutoCloseable {
                             }
                         });
                 phone.configureLine(1, lines.get(i - 1)); // not yet powered: nothing is sent
-                PhoneHandle h = new PhoneHandle(spec.name(), phone, (TaskLoop) shards.executorFor(id), buffer, counts);
+                PhoneHandle h = new PhoneHandle(spec.name(), phone, (TaskLoop) shards.executorFor(id), buffer, counts,
+                        commands);
                 self[0] = h;
                 handles.add(h);
             }
             PowerOnRamp ramp = new PowerOnRamp(handles, spec.rampPerSecond(), adaptiveRate(spec.rampPerSecond()),
                     h -> h.phone().powerOn()); // on the phone's own shard; not once the fleet is deleted
 
-            fleet = new Fleet(spec, counts, handles, System.currentTimeMillis(), ramp, warnings);
+            fleet = new Fleet(spec, counts, handles, System.currentTimeMillis(), ramp, warnings, commands);
             fleets.put(spec.name(), fleet);
+            generation.incrementAndGet();
             ramp.start(pacer);
         }
         LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + spec.count() + " phones, powering on at "
@@ -211,13 +215,11 @@ public final class FleetManager implements AutoCloseable {
 
     /**
      * Carries {@code action} out on every phone of a fleet, each on its own shard, paced so that a mass
-     * command (a fleet-wide re-registration, say) slows itself while the simulator lags.
-     *
-     * @return the pacing of the command (its progress)
+     * command (a fleet-wide re-registration, say) slows itself while the simulator lags; after the fleet's
+     * earlier commands, before its later ones (see {@link CommandPacer}). Returns at once.
      */
-    public PowerOnRamp forEachPaced(Fleet fleet, Consumer<Phone> action) {
-        PowerOnRamp r = new PowerOnRamp(fleet.phones(), 0, adaptiveRate(0), h -> action.accept(h.phone()));
-        return r.start(pacer);
+    public void forEachPaced(Fleet fleet, Consumer<Phone> action) {
+        fleet.commands().submit(fleet.phones(), action);
     }
 
     /**
@@ -238,6 +240,11 @@ public final class FleetManager implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Changes whenever a fleet is created or removed: what has the set of phones changed since, at a glance. */
+    public long generation() {
+        return generation.get();
     }
 
     public Optional<Fleet> fleet(String name) {
@@ -278,6 +285,7 @@ public final class FleetManager implements AutoCloseable {
             return Optional.empty();
         }
         f.ramp().cancel();
+        f.commands().cancel();
         List<CompletableFuture<Void>> offs = f.phones().stream().map(h -> h.runAsync(p -> {
             p.shutdown();
             h.removed();
@@ -286,7 +294,11 @@ public final class FleetManager implements AutoCloseable {
         return Optional.of(CompletableFuture.allOf(offs.toArray(CompletableFuture[]::new))
                 .thenCompose(v -> CompletableFuture.runAsync(() -> { },
                         CompletableFuture.delayedExecutor(grace, TimeUnit.MILLISECONDS)))
-                .thenRun(() -> fleets.remove(name, f)));
+                .thenRun(() -> {
+                    if (fleets.remove(name, f)) {
+                        generation.incrementAndGet();
+                    }
+                }));
     }
 
     @Override

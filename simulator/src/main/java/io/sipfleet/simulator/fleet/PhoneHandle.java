@@ -32,15 +32,17 @@ public final class PhoneHandle {
     private final TaskLoop shard;
     private final EventBuffer events;
     private final Fleet.Counts counts;
+    private final CommandPacer commands;
     private volatile Brief brief;
-    private volatile PhoneView lastView;
 
     /**
      * What the phone's lists and summaries show: line 1's state and active server (role), and the call state.
      */
     public record Brief(Outputs.LineState state, String activeServer, Outputs.CallState callState) {}
 
-    PhoneHandle(String fleet, Phone phone, TaskLoop shard, EventBuffer events, Fleet.Counts counts) {
+    PhoneHandle(String fleet, Phone phone, TaskLoop shard, EventBuffer events, Fleet.Counts counts,
+                CommandPacer commands) {
+        this.commands = commands;
         this.fleet = fleet;
         this.phone = phone;
         this.shard = shard;
@@ -48,7 +50,6 @@ public final class PhoneHandle {
         this.counts = counts;
         this.brief = briefOf(phone);
         counts.add(brief);
-        this.lastView = phone.view(); // not yet powered on: nothing runs it
     }
 
     public String id() {
@@ -112,10 +113,14 @@ public final class PhoneHandle {
     }
 
     /**
-     * Runs {@code action} on the phone's shard ahead of its waiting work. Waits for it at most
-     * {@value #CALL_TIMEOUT_MS} ms; past that it stays queued and runs when the shard gets to it.
+     * Runs {@code action} on the phone's shard ahead of its waiting work (after the fleet's earlier
+     * commands still being handed out). Waits for it at most {@value #CALL_TIMEOUT_MS} ms; past that it
+     * stays queued and runs when the shard gets to it.
      */
     public void command(Consumer<Phone> action) {
+        if (commands.submitIfBusy(this, action)) {
+            return; // after the fleet-wide commands still being handed out: commands run in the order they came
+        }
         CompletableFuture<Object> f = callAsync(p -> {
             action.accept(p);
             return null;
@@ -173,28 +178,11 @@ public final class PhoneHandle {
      * @throws PhoneBusyException when its shard did not answer in time
      */
     public PhoneView view() {
-        return call(p -> snapshot());
+        return call(Phone::view);
     }
-
-    /**
-     * A fresh snapshot of what the phone shows, or, when its shard is too busy to answer in time, the
-     * last one taken (see {@link View#stale()}).
-     */
-    public View viewOrLast() {
-        try {
-            return new View(call(p -> snapshot()), false);
-        } catch (PhoneBusyException e) {
-            return new View(lastView, true);
-        }
-    }
-
-    /** A snapshot of the phone; {@code stale} when the shard could not answer in time and this is the last one taken. */
-    public record View(PhoneView phone, boolean stale) {}
 
     private PhoneView snapshot() {
-        PhoneView v = phone.view();
-        lastView = v;
-        return v;
+        return phone.view();
     }
 
     /**

@@ -80,6 +80,8 @@ import javax.sip.message.Response;
  */
 public final class JainSipSignalling implements SipSignalling, SipListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JainSipSignalling.class.getName());
+    /** A request that leaves later than this after the phone handed it over is reported as sent late. */
+    private static final long LATE_SEND_NANOS = 1_000_000L;
 
     /**
      * @param bindAddress      the address the stack binds (loopback by default)
@@ -193,6 +195,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     /** A request in flight: its transaction, and whether results still go to the phone. */
     private static final class Pending {
         final OutboundRequest request;
+        /** When the phone handed it over (nanoTime). */
+        final long handedOverNanos = System.nanoTime();
         volatile ClientTransaction transaction;
         volatile boolean abandoned;
         volatile boolean provisional;
@@ -318,6 +322,18 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             track(p);
         }
         senderFor(r).execute(() -> doSend(p));
+    }
+
+    /** Gets ready for a server a phone was configured with: its ICMP watch (UDP) is opened now, not at the first send. */
+    @Override
+    public void prepare(ServerConfig server) {
+        if (!server.transport().reliable()) {
+            try {
+                icmp.prepare(serverAddress(server));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "prepare " + server + ": " + e);
+            }
+        }
     }
 
     @Override
@@ -482,6 +498,12 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         p.transaction = ct;
         transactions.increment();
         ct.sendRequest();
+        long sentNanos = System.nanoTime();
+        if (sentNanos - p.handedOverNanos > LATE_SEND_NANOS) {
+            // it left later than the phone decided (a cold first send, a backlog): the budget counts from now (§5)
+            long atMillis = System.currentTimeMillis();
+            phoneTasks.run(r.phoneId(), sentNanos, () -> r.listener().onSent(r, atMillis));
+        }
         if (!r.server().transport().reliable()) {
             icmp.probe(serverAddress(r.server()));
         }

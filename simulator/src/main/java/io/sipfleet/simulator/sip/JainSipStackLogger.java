@@ -12,6 +12,21 @@ import java.util.Properties;
  */
 public final class JainSipStackLogger implements StackLogger {
     private static final System.Logger LOG = System.getLogger("gov.nist.javax.sip");
+    /** The stack asks whether debug is on for nearly every header it parses: the answer is looked up 4 times a second. */
+    private static final long RECHECK_NANOS = 250_000_000L;
+    private static volatile long checkedAt;
+    private static volatile boolean checked;
+    private static volatile boolean debug;
+
+    private static boolean debug() {
+        long now = System.nanoTime();
+        if (!checked || now - checkedAt > RECHECK_NANOS) {
+            debug = LOG.isLoggable(Level.DEBUG);
+            checkedAt = now;
+            checked = true;
+        }
+        return debug;
+    }
 
     @Override public void logStackTrace() { }
     @Override public void logStackTrace(int traceLevel) { }
@@ -22,18 +37,16 @@ public final class JainSipStackLogger implements StackLogger {
     @Override public void logTrace(String message) { LOG.log(Level.TRACE, message); }
     @Override public void logFatalError(String message) { LOG.log(Level.ERROR, message); }
     @Override public void logError(String message) { LOG.log(Level.ERROR, message); }
-    @Override public boolean isLoggingEnabled() { return LOG.isLoggable(Level.DEBUG); }
+    @Override public boolean isLoggingEnabled() { return debug(); }
 
     @Override
     public boolean isLoggingEnabled(int logLevel) {
-        Level l = switch (logLevel) {
-            case TRACE_DEBUG, TRACE_TRACE -> Level.DEBUG;
-            case TRACE_INFO -> Level.DEBUG;
-            case TRACE_WARN -> Level.WARNING;
-            case TRACE_ERROR, TRACE_FATAL -> Level.ERROR;
-            default -> Level.TRACE;
+        return switch (logLevel) {
+            case TRACE_DEBUG, TRACE_TRACE, TRACE_INFO -> debug();
+            case TRACE_WARN -> LOG.isLoggable(Level.WARNING);
+            case TRACE_ERROR, TRACE_FATAL -> LOG.isLoggable(Level.ERROR);
+            default -> LOG.isLoggable(Level.TRACE);
         };
-        return LOG.isLoggable(l);
     }
 
     @Override public void logError(String message, Exception ex) { LOG.log(Level.ERROR, message, ex); }

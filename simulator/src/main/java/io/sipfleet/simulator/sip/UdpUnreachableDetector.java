@@ -84,6 +84,13 @@ final class UdpUnreachableDetector implements AutoCloseable {
         onUnreachable.accept(server);
     }
 
+    /** Opens the watch on {@code server} before anything is sent to it (the first send then costs no more than the next). */
+    void prepare(InetSocketAddress server) {
+        if (!server.isUnresolved()) {
+            channels.computeIfAbsent(server, this::open);
+        }
+    }
+
     /** Sends a probe to {@code server}; an ICMP error for it is reported through the callback. */
     void probe(InetSocketAddress server) {
         try {
