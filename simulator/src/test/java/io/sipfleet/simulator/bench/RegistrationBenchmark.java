@@ -563,9 +563,9 @@ class RegistrationBenchmark {
 
         static Counters read(KamailioPair.Server primary, int phonePort) {
             Counters c = new Counters();
-            c.phoneDrops = phonePort > 0 ? udpSocketDrops("127.0.0.1", phonePort) : 0;
-            c.kamailioDrops = udpSocketDrops(primary.host(), primary.port());
-            long[] snmp = udpSnmp();
+            c.phoneDrops = phonePort > 0 ? Procfs.udpSocketDrops("127.0.0.1", phonePort) : 0;
+            c.kamailioDrops = Procfs.udpSocketDrops(primary.host(), primary.port());
+            long[] snmp = Procfs.udpSnmp();
             c.rcvbufErrors = snmp[0];
             c.sndbufErrors = snmp[1];
             c.registersReceived = kamailioStat(primary, "rcv_requests_register");
@@ -588,38 +588,6 @@ class RegistrationBenchmark {
                             + "registration; a dropped one is replaced by its retransmission)", kamailioDrops, phoneDrops,
                     rcvbufErrors, sndbufErrors, registersReceived,
                     registersReceived / (double) Math.max(1, registrations));
-        }
-    }
-
-    /** The drops column of the UDP socket bound to ip:port in /proc/net/udp (0 when not found). */
-    private static long udpSocketDrops(String ip, int port) {
-        String[] b = ip.split("\\.");
-        String local = String.format(Locale.ROOT, "%02X%02X%02X%02X:%04X", Integer.parseInt(b[3]),
-                Integer.parseInt(b[2]), Integer.parseInt(b[1]), Integer.parseInt(b[0]), port);
-        try {
-            for (String l : Files.readAllLines(Paths.get("/proc/net/udp"))) {
-                String[] c = l.trim().split("\\s+");
-                if (c.length > 12 && c[1].equalsIgnoreCase(local)) {
-                    return Long.parseLong(c[c.length - 1]);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return 0;
-    }
-
-    /** RcvbufErrors and SndbufErrors of /proc/net/snmp's Udp line. */
-    private static long[] udpSnmp() {
-        try {
-            List<String> udp = Files.readAllLines(Paths.get("/proc/net/snmp")).stream()
-                    .filter(l -> l.startsWith("Udp:")).toList();
-            List<String> names = Arrays.asList(udp.get(0).split("\\s+"));
-            String[] values = udp.get(1).split("\\s+");
-            return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
-                    Long.parseLong(values[names.indexOf("SndbufErrors")])};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
         }
     }
 

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -143,6 +145,38 @@ public final class Procfs {
             // gone
         }
         return -1;
+    }
+
+    /** The drops column of the UDP socket bound to ip:port in /proc/net/udp (0 when not found). */
+    public static long udpSocketDrops(String ip, int port) {
+        String[] b = ip.split("\\.");
+        String local = String.format(java.util.Locale.ROOT, "%02X%02X%02X%02X:%04X", Integer.parseInt(b[3]),
+                Integer.parseInt(b[2]), Integer.parseInt(b[1]), Integer.parseInt(b[0]), port);
+        try {
+            for (String l : Files.readAllLines(Paths.get("/proc/net/udp"))) {
+                String[] c = l.trim().split("\\s+");
+                if (c.length > 12 && c[1].equalsIgnoreCase(local)) {
+                    return Long.parseLong(c[c.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return 0;
+    }
+
+    /** RcvbufErrors and SndbufErrors of /proc/net/snmp's Udp line (the whole network namespace). */
+    public static long[] udpSnmp() {
+        try {
+            List<String> udp = Files.readAllLines(Paths.get("/proc/net/snmp")).stream()
+                    .filter(l -> l.startsWith("Udp:")).toList();
+            List<String> names = Arrays.asList(udp.get(0).split("\\s+"));
+            String[] values = udp.get(1).split("\\s+");
+            return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
+                    Long.parseLong(values[names.indexOf("SndbufErrors")])};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
     }
 
     /** /proc/loadavg, or "?". */
