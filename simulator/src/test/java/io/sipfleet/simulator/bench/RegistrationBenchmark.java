@@ -15,8 +15,9 @@ import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.kamailio.KamailioPair;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.sip.JainSipSignalling;
+import io.sipfleet.simulator.sipp.Sipp;
+import io.sipfleet.simulator.testing.Procfs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -106,12 +106,12 @@ class RegistrationBenchmark {
 
     private final StringBuilder report = new StringBuilder();
     private int phonePort;
-    private final long clockTicks = clockTicks();
+    private final long clockTicks = Procfs.clockTicks();
 
     @Test
     void registrations() throws Exception {
         assumeTrue(KamailioPair.available(), KamailioPair.unavailableReason());
-        assumeTrue(KamailioPair.sippAvailable(), "sipp is not installed (apt-get install sip-tester): benchmark skipped");
+        assumeTrue(Sipp.available(), Sipp.unavailableReason() + ": benchmark skipped");
         assertThat(N).as("sipfleet.bench.phones").isBetween(1, FleetSpec.MAX_PHONES);
         Files.createDirectories(OUT);
         long started = System.nanoTime();
@@ -158,28 +158,23 @@ class RegistrationBenchmark {
                     .max((a, b) -> Double.compare(a.rate(), b.rate())).orElse(rounds.get(rounds.size() - 1));
 
             // SIPp against the same primary: paced at the phones' rate, then flat out
-            Path scenario = OUT.resolve("bench-register-digest.xml");
-            try (InputStream in = RegistrationBenchmark.class.getResourceAsStream("/sipp/bench-register-digest.xml")) {
-                assertThat(in).as("classpath sipp/bench-register-digest.xml").isNotNull();
-                Files.copy(in, scenario, StandardCopyOption.REPLACE_EXISTING);
-            }
             long pacedRate = SIPP_RATE.isBlank() ? Math.max(1, Math.round(best.rate())) : Long.parseLong(SIPP_RATE);
-            sippRuns.add(runSipp(pair, scenario, "paced", SIPP_PACED_USERS, pacedRate, N));
+            sippRuns.add(runSipp(pair, "paced", SIPP_PACED_USERS, pacedRate, N));
             if (SIPP_FLAT) {
-                sippRuns.add(runSipp(pair, scenario, "flat", SIPP_FLAT_USERS, 100_000, SIPP_FLAT_LIMIT));
+                sippRuns.add(runSipp(pair, "flat", SIPP_FLAT_USERS, 100_000, SIPP_FLAT_LIMIT));
             }
             for (SippRun r : sippRuns) {
                 r.print();
             }
             table(best, rounds, sippRuns);
             line("total benchmark duration %.1f s; load average at the end: %s", (System.nanoTime() - started) / 1e9,
-                loadAverage());
+                Procfs.loadAverage());
 
             // sanity only
             assertThat(best.registered.get()).as("phones registered in round %s (ramp %s/s)", best.name,
                     fmtRamp(best.ramp)).isEqualTo(N);
             for (SippRun r : sippRuns) {
-                assertThat(r.successful).as("SIPp %s: successful calls; output in %s", r.name, r.stdout).isEqualTo(N);
+                assertThat(r.successful).as("SIPp %s: successful calls; output in %s", r.name, r.sipp.stdout).isEqualTo(N);
             }
         } finally {
             writeReport();
@@ -211,9 +206,9 @@ class RegistrationBenchmark {
         long gcCount0 = gcCount();
         long jit0 = jitMillis();
         Counters counters0 = Counters.read(primary, phonePort);
-        long kam0 = cpuTicksOfTree(primary.pid());
-        long kamB0 = cpuTicksOfTree(pair.backup().pid());
-        Map<Long, Long> all0 = allProcessTicks();
+        long kam0 = Procfs.cpuTicksOfTree(primary.pid());
+        long kamB0 = Procfs.cpuTicksOfTree(pair.backup().pid());
+        Map<Long, Long> all0 = Procfs.allProcessTicks();
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
 
@@ -241,10 +236,10 @@ class RegistrationBenchmark {
             }
         }
         long cpu1 = OS.getProcessCpuTime();
-        Map<Long, Long> all1 = allProcessTicks();
+        Map<Long, Long> all1 = Procfs.allProcessTicks();
         r.wallS = (System.nanoTime() - t0) / 1e9;
-        long kam1 = cpuTicksOfTree(primary.pid());
-        long kamB1 = cpuTicksOfTree(pair.backup().pid());
+        long kam1 = Procfs.cpuTicksOfTree(primary.pid());
+        long kamB1 = Procfs.cpuTicksOfTree(pair.backup().pid());
         long gc1 = gcMillis();
         long gcCount1 = gcCount();
         r.jitMs = jitMillis() - jit0;
@@ -254,8 +249,8 @@ class RegistrationBenchmark {
         r.jvmCpuS = (cpu1 - cpu0) / 1e9;
         r.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
         r.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
-        java.util.Set<Long> ours = treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
-        r.othersCpuS = othersTicks(all0, all1, ours) / (double) clockTicks;
+        java.util.Set<Long> ours = Procfs.treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
+        r.othersCpuS = Procfs.othersTicks(all0, all1, ours) / (double) clockTicks;
         r.gcMs = gc1 - gc0;
         r.gcCount = gcCount1 - gcCount0;
         r.threadCpu = diff(threads0, threads1);
@@ -424,210 +419,83 @@ class RegistrationBenchmark {
 
     // ------------------------------------------------------------------ SIPp
 
+    /** One SIPp run ({@link Sipp}) with what was measured around it: Kamailio's CPU, drops, the other processes. */
     private final class SippRun {
+        final Sipp.Result sipp;
         final String name;
         final long rate;
         final int limit;
-        long successful = -1;
-        long failed = -1;
-        long retransmissions = -1;
-        int exitCode = Integer.MIN_VALUE;
-        double wallS;
-        double seconds;           // first REGISTER sent -> last 200 received (from the rtt file)
-        double cpuS;              // utime + stime of sipp
-        double cpuPolledS;
+        final long successful;
+        final double seconds;
+        final double[] rttMs;
         double kamailioCpuS;
         double backupCpuS;
         double othersCpuS;
         double jvmIdleCpuS;
-        double[] rttMs = new double[0];
         Counters counters = new Counters();
-        Path stdout;
 
-        SippRun(String name, long rate, int limit) {
-            this.name = name;
-            this.rate = rate;
-            this.limit = limit;
+        SippRun(Sipp.Result sipp) {
+            this.sipp = sipp;
+            this.name = sipp.name;
+            this.rate = sipp.rate;
+            this.limit = sipp.limit;
+            this.successful = sipp.successful;
+            this.seconds = sipp.seconds;
+            this.rttMs = sipp.rttMs;
         }
 
         double rateAchieved() {
-            return successful / seconds;
+            return sipp.rateAchieved();
         }
 
         double cpuPer1000() {
-            return cpuS * 1000.0 / Math.max(1, successful);
+            return sipp.cpuPer1000();
         }
 
         void print() {
             line("");
             line("SIPp %s (-r %d -l %d): exit %d, %d successful, %d failed, %d retransmissions", name, rate, limit,
-                    exitCode, successful, failed, retransmissions);
+                    sipp.exitCode, successful, sipp.failed, sipp.retransmissions);
             line("  %.2f s first REGISTER -> last 200 (%.2f s wall incl. start-up), %.0f registrations/s", seconds,
-                    wallS, rateAchieved());
+                    sipp.wallS, rateAchieved());
             line("  response time (first REGISTER -> 200, SIPp's ms clock) ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f",
                     pct(rttMs, 50), pct(rttMs, 90), pct(rttMs, 99),
                     rttMs.length == 0 ? Double.NaN : rttMs[rttMs.length - 1]);
             line("  SIPp CPU %.3f s (%.3f s per 1,000; polled /proc/pid/stat %.3f s); Kamailio primary CPU %.2f s, "
-                    + "backup %.2f s", cpuS, cpuPer1000(), cpuPolledS, kamailioCpuS, backupCpuS);
+                    + "backup %.2f s", sipp.cpuS, cpuPer1000(), sipp.cpuPolledS, kamailioCpuS, backupCpuS);
             line("  %s", counters.describe(successful));
             line("  machine (%d cores, %.2f s): SIPp %.2f + Kamailio pair %.2f + this JVM (idle phones) %.2f + other "
-                    + "processes %.2f CPU s", CORES, wallS, cpuS, kamailioCpuS + backupCpuS, jvmIdleCpuS, othersCpuS);
+                    + "processes %.2f CPU s", CORES, sipp.wallS, sipp.cpuS, kamailioCpuS + backupCpuS, jvmIdleCpuS,
+                    othersCpuS);
         }
     }
 
-    private SippRun runSipp(KamailioPair pair, Path scenario, String name, long firstUser, long rate, int limit)
-            throws Exception {
+    private SippRun runSipp(KamailioPair pair, String name, long firstUser, long rate, int limit) throws Exception {
         KamailioPair.Server primary = pair.primary();
-        SippRun run = new SippRun(name, rate, limit);
-        Path dir = Files.createDirectories(OUT.resolve("sipp-" + name));
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Path csv = dir.resolve("users.csv");
-        StringBuilder users = new StringBuilder(N * 60).append("SEQUENTIAL\n");
-        for (long u = firstUser; u < firstUser + N; u++) {
-            users.append(u).append(";[authentication username=").append(u).append(" password=pw").append(u)
-                    .append("]\n");
-        }
-        Files.writeString(csv, users.toString());
-        int rttFreq = 1;
-        for (int d = Math.min(N, 1000); d >= 1; d--) {
-            if (N % d == 0) {
-                rttFreq = d;
-                break;
-            }
-        }
-        Path stat = dir.resolve("stat.csv");
-        run.stdout = dir.resolve("sipp.out");
-        List<String> cmd = List.of(KamailioPair.findBinary("sipp").orElseThrow().toString(),
-                primary.hostPort(),
-                "-sf", scenario.toAbsolutePath().toString(),
-                "-inf", csv.toAbsolutePath().toString(),
-                "-m", Integer.toString(N), "-r", Long.toString(rate), "-rp", "1000", "-l", Integer.toString(limit),
-                "-nd", "-nostdin",
-                "-i", "127.0.0.1", "-bind_local",
-                "-p", Integer.toString(KamailioPair.freePort("127.0.0.1")),
-                "-mp", Integer.toString(KamailioPair.freePort("127.0.0.1")),
-                "-timeout", TIMEOUT_S + "s", "-timeout_error",
-                "-trace_stat", "-stf", stat.toAbsolutePath().toString(), "-fd", "1",
-                "-trace_rtt", "-rtt_freq", Integer.toString(rttFreq),
-                "-trace_err", "-error_file", dir.resolve("errors.log").toAbsolutePath().toString());
-        Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
-
+        Sipp.Options options = Sipp.options(name, primary.hostPort(), OUT.resolve("sipp-" + name))
+                .users(firstUser, N).rate(rate).limit(limit).timeout(java.time.Duration.ofSeconds(TIMEOUT_S));
         Counters counters0 = Counters.read(primary, 0);
-        Map<Long, Long> all0 = allProcessTicks();
-        long children0 = childrenCpuTicks();
+        Map<Long, Long> all0 = Procfs.allProcessTicks();
         long jvm0 = OS.getProcessCpuTime();
-        long kam0 = cpuTicksOfTree(primary.pid());
-        long kamB0 = cpuTicksOfTree(pair.backup().pid());
-        long t0 = System.nanoTime();
-        Process sipp = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(run.stdout.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        long pid = sipp.pid();
-        long polled = 0;
-        boolean finished = false;
-        for (int i = 0; i < (TIMEOUT_S + 30) * 50; i++) {      // bounded: 50 polls a second
-            long ticks = cpuTicks(pid);
-            if (ticks >= 0) {
-                polled = Math.max(polled, ticks);
-            }
-            if (sipp.waitFor(20, TimeUnit.MILLISECONDS)) {
-                finished = true;
-                break;
-            }
-        }
-        run.wallS = (System.nanoTime() - t0) / 1e9;
-        if (!finished) {
-            sipp.destroyForcibly();
-            sipp.waitFor(5, TimeUnit.SECONDS);
-            line("SIPp %s did not finish within %d s: killed (pid %d)", name, TIMEOUT_S + 30, pid);
-        } else {
-            run.exitCode = sipp.exitValue();
-        }
-        long kam1 = cpuTicksOfTree(primary.pid());
-        long kamB1 = cpuTicksOfTree(pair.backup().pid());
-        long children1 = childrenCpuTicks();
+        long kam0 = Procfs.cpuTicksOfTree(primary.pid());
+        long kamB0 = Procfs.cpuTicksOfTree(pair.backup().pid());
+        Sipp.Result result = Sipp.register(options);
+        long kam1 = Procfs.cpuTicksOfTree(primary.pid());
+        long kamB1 = Procfs.cpuTicksOfTree(pair.backup().pid());
         long jvm1 = OS.getProcessCpuTime();
-        Map<Long, Long> all1 = allProcessTicks();
-        run.counters = Counters.read(primary, 0).minus(counters0);
-        // the JVM reaped sipp: its cutime + cstime grew by sipp's whole CPU time (no other child ended meanwhile)
-        run.cpuS = (children1 - children0) / (double) clockTicks;
-        run.cpuPolledS = polled / (double) clockTicks;
-        if (run.cpuS <= 0) {
-            run.cpuS = run.cpuPolledS;
+        Map<Long, Long> all1 = Procfs.allProcessTicks();
+        SippRun run = new SippRun(result);
+        if (result.killed) {
+            line("SIPp %s did not finish within %d s: killed (pid %d)", name, TIMEOUT_S + 30, result.pid);
         }
+        run.counters = Counters.read(primary, 0).minus(counters0);
         run.kamailioCpuS = (kam1 - kam0) / (double) clockTicks;
         run.backupCpuS = (kamB1 - kamB0) / (double) clockTicks;
-        java.util.Set<Long> ours = treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
-        ours.add(pid);
-        run.othersCpuS = othersTicks(all0, all1, ours) / (double) clockTicks;
+        java.util.Set<Long> ours = Procfs.treePids(ProcessHandle.current().pid(), primary.pid(), pair.backup().pid());
+        ours.add(result.pid);
+        run.othersCpuS = Procfs.othersTicks(all0, all1, ours) / (double) clockTicks;
         run.jvmIdleCpuS = (jvm1 - jvm0) / 1e9;
-
-        Map<String, String> last = lastStatLine(stat);
-        run.successful = parseLong(last.get("SuccessfulCall(C)"));
-        run.failed = parseLong(last.get("FailedCall(C)"));
-        run.retransmissions = parseLong(last.get("Retransmissions(C)"));
-        readRtt(dir, run);
         return run;
-    }
-
-    /** {@code <scenario>_<pid>_rtt.csv}: Date_ms (ms since SIPp started);response_time_ms;rtd_no. */
-    private void readRtt(Path dir, SippRun run) throws IOException {
-        List<Path> files;
-        try (var list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith("_rtt.csv")).toList();
-        }
-        List<Double> rts = new ArrayList<>();
-        double firstStart = Double.MAX_VALUE;
-        double lastEnd = 0;
-        for (Path f : files) {
-            for (String l : Files.readAllLines(f, StandardCharsets.ISO_8859_1)) {
-                String[] c = l.split(";");
-                if (c.length < 3 || !c[2].trim().equals("1")) {
-                    continue;
-                }
-                try {
-                    double date = Double.parseDouble(c[0].trim());
-                    double rt = Double.parseDouble(c[1].trim());
-                    rts.add(rt);
-                    firstStart = Math.min(firstStart, date - rt);
-                    lastEnd = Math.max(lastEnd, date);
-                } catch (NumberFormatException header) {
-                    // the header line
-                }
-            }
-        }
-        run.rttMs = rts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        run.seconds = rts.isEmpty() ? run.wallS : (lastEnd - firstStart) / 1000.0;
-    }
-
-    private static Map<String, String> lastStatLine(Path stat) throws IOException {
-        Map<String, String> out = new HashMap<>();
-        if (!Files.exists(stat)) {
-            return out;
-        }
-        List<String> lines = Files.readAllLines(stat, StandardCharsets.ISO_8859_1).stream()
-                .filter(l -> !l.isBlank()).toList();
-        if (lines.size() < 2) {
-            return out;
-        }
-        String[] header = lines.get(0).split(";", -1);
-        String[] values = lines.get(lines.size() - 1).split(";", -1);
-        for (int i = 0; i < header.length && i < values.length; i++) {
-            out.put(header[i].trim(), values[i].trim());
-        }
-        return out;
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null ? -1 : Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     // ------------------------------------------------------------------ the table
@@ -696,9 +564,9 @@ class RegistrationBenchmark {
 
         static Counters read(KamailioPair.Server primary, int phonePort) {
             Counters c = new Counters();
-            c.phoneDrops = phonePort > 0 ? udpSocketDrops("127.0.0.1", phonePort) : 0;
-            c.kamailioDrops = udpSocketDrops(primary.host(), primary.port());
-            long[] snmp = udpSnmp();
+            c.phoneDrops = phonePort > 0 ? Procfs.udpSocketDrops("127.0.0.1", phonePort) : 0;
+            c.kamailioDrops = Procfs.udpSocketDrops(primary.host(), primary.port());
+            long[] snmp = Procfs.udpSnmp();
             c.rcvbufErrors = snmp[0];
             c.sndbufErrors = snmp[1];
             c.registersReceived = kamailioStat(primary, "rcv_requests_register");
@@ -721,38 +589,6 @@ class RegistrationBenchmark {
                             + "registration; a dropped one is replaced by its retransmission)", kamailioDrops, phoneDrops,
                     rcvbufErrors, sndbufErrors, registersReceived,
                     registersReceived / (double) Math.max(1, registrations));
-        }
-    }
-
-    /** The drops column of the UDP socket bound to ip:port in /proc/net/udp (0 when not found). */
-    private static long udpSocketDrops(String ip, int port) {
-        String[] b = ip.split("\\.");
-        String local = String.format(Locale.ROOT, "%02X%02X%02X%02X:%04X", Integer.parseInt(b[3]),
-                Integer.parseInt(b[2]), Integer.parseInt(b[1]), Integer.parseInt(b[0]), port);
-        try {
-            for (String l : Files.readAllLines(Paths.get("/proc/net/udp"))) {
-                String[] c = l.trim().split("\\s+");
-                if (c.length > 12 && c[1].equalsIgnoreCase(local)) {
-                    return Long.parseLong(c[c.length - 1]);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return 0;
-    }
-
-    /** RcvbufErrors and SndbufErrors of /proc/net/snmp's Udp line. */
-    private static long[] udpSnmp() {
-        try {
-            List<String> udp = Files.readAllLines(Paths.get("/proc/net/snmp")).stream()
-                    .filter(l -> l.startsWith("Udp:")).toList();
-            List<String> names = Arrays.asList(udp.get(0).split("\\s+"));
-            String[] values = udp.get(1).split("\\s+");
-            return new long[] {Long.parseLong(values[names.indexOf("RcvbufErrors")]),
-                    Long.parseLong(values[names.indexOf("SndbufErrors")])};
-        } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
         }
     }
 
@@ -786,7 +622,7 @@ class RegistrationBenchmark {
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), gcs);
         line("tools: %s; %s", firstLine("kamailio", "-v"), firstLine("sipp", "-v"));
         line("this JVM: pid %d, %s; load average at start: %s", ProcessHandle.current().pid(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), loadAverage());
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), Procfs.loadAverage());
         line("N = %d, ramps %s, warm-up %d phones, SIPp flat out %s (limit %d in flight), timeout %d s", N, RAMPS,
                 WARMUP, SIPP_FLAT, SIPP_FLAT_LIMIT, TIMEOUT_S);
     }
@@ -848,113 +684,6 @@ class RegistrationBenchmark {
         Map<String, Long> out = new LinkedHashMap<>();
         after.forEach((k, v) -> out.put(k, v - before.getOrDefault(k, 0L)));
         return out;
-    }
-
-    /** utime + stime (clock ticks) of a process and its descendants; 0 when gone. */
-    private static long cpuTicksOfTree(long pid) {
-        if (pid <= 0) {
-            return 0;
-        }
-        long sum = Math.max(0, cpuTicks(pid));
-        sum += ProcessHandle.of(pid).map(h -> h.descendants().mapToLong(d -> Math.max(0, cpuTicks(d.pid()))).sum())
-                .orElse(0L);
-        return sum;
-    }
-
-    /** utime + stime of one process in clock ticks from /proc/PID/stat, -1 when unreadable. */
-    private static long cpuTicks(long pid) {
-        long[] f = statFields(Paths.get("/proc", Long.toString(pid), "stat"));
-        return f == null ? -1 : f[11] + f[12];
-    }
-
-    /**
-     * utime + stime of every process (clock ticks, by pid). /proc/stat's machine-wide counters are sampled
-     * at timer ticks and miss most of the CPU of processes that run in short bursts (measured here: 0.25 s
-     * counted for 1.2 s of SIPp + Kamailio); the per-process counters are exact.
-     */
-    private static Map<Long, Long> allProcessTicks() {
-        Map<Long, Long> out = new HashMap<>();
-        try (var dirs = Files.list(Paths.get("/proc"))) {
-            for (Path d : dirs.toList()) {
-                String name = d.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                long pid = Long.parseLong(name);
-                long t = cpuTicks(pid);
-                if (t >= 0) {
-                    out.put(pid, t);
-                }
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not Linux
-        }
-        return out;
-    }
-
-    /**
-     * CPU ticks used between two snapshots by the processes not in {@code ours} (processes that ended in
-     * between are missed, those that started are counted whole).
-     */
-    private static long othersTicks(Map<Long, Long> before, Map<Long, Long> after, java.util.Set<Long> ours) {
-        long sum = 0;
-        for (Map.Entry<Long, Long> e : after.entrySet()) {
-            if (!ours.contains(e.getKey())) {
-                sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
-            }
-        }
-        return sum;
-    }
-
-    private static java.util.Set<Long> treePids(long... roots) {
-        java.util.Set<Long> out = new java.util.HashSet<>();
-        for (long root : roots) {
-            if (root > 0) {
-                out.add(root);
-                ProcessHandle.of(root).ifPresent(h -> h.descendants().forEach(d -> out.add(d.pid())));
-            }
-        }
-        return out;
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Paths.get("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    /** cutime + cstime of this JVM: the CPU time of its children it has waited for. */
-    private static long childrenCpuTicks() {
-        long[] f = statFields(Paths.get("/proc", "self", "stat"));
-        return f == null ? 0 : f[13] + f[14];
-    }
-
-    /** The numeric fields after "(comm)" of a /proc stat file: [0] = state (as 0), [11] = utime, ... */
-    private static long[] statFields(Path stat) {
-        try {
-            String s = Files.readString(stat);
-            String[] parts = s.substring(s.lastIndexOf(')') + 2).trim().split("\\s+");
-            long[] out = new long[Math.min(parts.length, 20)];
-            for (int i = 1; i < out.length; i++) {   // later fields can exceed a long (rsslim): not needed
-                out[i] = Long.parseLong(parts[i]);
-            }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static long clockTicks() {
-        try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            p.waitFor(5, TimeUnit.SECONDS);
-            return Long.parseLong(out);
-        } catch (Exception e) {
-            return 100;
-        }
     }
 
     private static double pct(double[] sorted, double p) {

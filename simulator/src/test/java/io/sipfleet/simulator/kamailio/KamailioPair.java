@@ -220,7 +220,7 @@ public final class KamailioPair implements AutoCloseable {
     }
 
     /** As {@link #freePort(String)}; with {@code andNextForTcp}, the next port is free for TCP as well (TLS). */
-    static int freePort(String ip, boolean andNextForTcp) {
+    public static int freePort(String ip, boolean andNextForTcp) {
         InetAddress address = inet(ip);
         for (int attempt = 0; attempt < 100; attempt++) {
             int port;
