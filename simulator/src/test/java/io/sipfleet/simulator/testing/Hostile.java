@@ -158,7 +158,7 @@ public final class Hostile {
      */
     public static RawSip.Tcp afterMessage(MalformedCorpus.Entry e, RawSip.Tcp connection, String transport,
                                           String ruri, Count count) throws IOException {
-        if (e.tcpCloses()) {
+        if (e.closes(transport)) {
             assertThat(connection.closedWithin(WAIT)).as("%s: the phones' stack closes the connection", e).isTrue();
             connection.close();
             count.assertExact(e);

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The torture corpus of malformed SIP messages in {@code src/test/resources/malformed}: one file per
- * message, and its README's table, which says for each what it breaks and how many malformed messages
- * the phones must count for it over UDP and over TCP (TLS: as TCP). The table is read here, so the
+ * message, and its README's table, which says for each what it breaks, how many malformed messages the
+ * phones must count for it over UDP and over TCP (TLS: as TCP), and whether the stack closes a TCP or a
+ * TLS connection after it. The table is read here, so the
  * README is the specification the tests check.
  */
 public final class MalformedCorpus {
@@ -25,10 +26,11 @@ public final class MalformedCorpus {
      *
      * @param udp       malformed messages counted when it comes over UDP; null: not sent over UDP
      * @param tcp       the same over TCP and TLS; null: not sent over a stream
-     * @param tcpCloses whether the phones' stack closes the TCP/TLS connection after it
+     * @param tcpCloses whether the phones' stack closes a TCP connection after it
+     * @param tlsCloses whether it closes a TLS connection after it
      */
     public record Entry(String file, Direction direction, Integer udp, Integer tcp, boolean tcpCloses,
-                        String breaks, byte[] template) {
+                        boolean tlsCloses, String breaks, byte[] template) {
         public boolean response() {
             return direction != Direction.REQUEST;
         }
@@ -40,6 +42,11 @@ public final class MalformedCorpus {
         /** The count over {@code transport} ({@code udp}, {@code tcp}, {@code tls}), or null when not sent there. */
         public Integer expected(String transport) {
             return "udp".equals(transport) ? udp : tcp;
+        }
+
+        /** Whether the phones' stack closes the connection after it ({@code tcp} or {@code tls}). */
+        public boolean closes(String transport) {
+            return "tls".equalsIgnoreCase(transport) ? tlsCloses : tcpCloses;
         }
 
         /** The bytes to send: every {@code {name}} replaced by its value (byte for byte, NULs and binary kept). */
@@ -67,10 +74,11 @@ public final class MalformedCorpus {
                 continue;
             }
             String[] c = line.split("\\|");
-            // "", file, direction, udp, tcp, tcp closes, what it breaks
+            // "", file, direction, udp, tcp, tcp closes, tls closes, what it breaks
             String file = c[1].trim().replace("`", "");
             out.add(new Entry(file, Direction.valueOf(c[2].trim().toUpperCase(java.util.Locale.ROOT)),
-                    count(c[3]), count(c[4]), c[5].trim().equals("yes"), c[6].trim(), bytes(file)));
+                    count(c[3]), count(c[4]), c[5].trim().equals("yes"), c[6].trim().equals("yes"), c[7].trim(),
+                    bytes(file)));
         }
         if (out.size() < 10) {
             throw new IllegalStateException("the corpus README lists " + out.size() + " messages");
