@@ -893,8 +893,22 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             }
             String user = userOf(req);
             Endpoint e = user == null ? null : endpoints.get(user);
-            ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
-                    : provider.getNewServerTransaction(req);
+            ServerTransaction st = event.getServerTransaction();
+            if (st == null) {
+                try {
+                    st = provider.getNewServerTransaction(req);
+                } catch (javax.sip.TransactionUnavailableException ex) {
+                    if (!(ex.getCause() instanceof java.text.ParseException)) {
+                        throw ex;
+                    }
+                    // JAIN-SIP's own check of the request failed (no Max-Forwards, an INVITE without Contact, ...):
+                    // malformed; answered 400 without a transaction, as the stack does for what does not parse
+                    countMalformed(req);
+                    LOG.log(System.Logger.Level.DEBUG, "dropped a malformed " + method + ": " + ex.getMessage());
+                    answerStatelessly(req, Response.BAD_REQUEST);
+                    return;
+                }
+            }
             String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
             if (!(req.getRequestURI() instanceof SipURI)) {
                 // well-formed, but no phone has an address outside sip:/sips: (RFC 3261 8.2.2.1)
@@ -937,6 +951,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         } catch (Exception ex) {
             // a retransmission racing its transaction, a response that cannot be sent: not the request's fault
             LOG.log(System.Logger.Level.DEBUG, "cannot handle " + method + ": " + ex);
+        }
+    }
+
+    private void answerStatelessly(Request req, int status) {
+        try {
+            provider.sendResponse(messages.createResponse(status, req));
+        } catch (Exception ex) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot answer " + status + " to " + req.getMethod() + ": " + ex);
         }
     }
 
