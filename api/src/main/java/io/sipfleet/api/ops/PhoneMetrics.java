@@ -1,6 +1,7 @@
 package io.sipfleet.api.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,8 +12,12 @@ import io.sipfleet.simulator.fleet.FleetListener;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.device.event.ServerFailure;
 import io.sipfleet.device.event.ServerRef;
+import io.quarkus.runtime.StartupEvent;
 import io.sipfleet.simulator.fleet.PhoneHandle;
+import io.sipfleet.simulator.sip.MalformedMessages;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.util.Map;
@@ -21,8 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The phones' events as Prometheus metrics (at {@code /q/metrics}): registrations, failovers,
  * failbacks, calls and failures by reason, per server and per model, and how long a server was tried
- * before the phone failed over (a histogram). Tags have few values: server roles and addresses, models,
- * reasons, methods: never phone ids.
+ * before the phone failed over (a histogram); malformed SIP messages the phones' stack dropped, by
+ * transport and peer address. Tags have few values: server roles and addresses, models, reasons,
+ * methods, transports, at most {@link MalformedMessages#MAX_ADDRESSES} peer addresses (then
+ * {@code other}): never phone ids. Made at start-up, so every meter is there from the first scrape.
  */
 @ApplicationScoped
 public class PhoneMetrics implements FleetListener {
@@ -35,8 +42,6 @@ public class PhoneMetrics implements FleetListener {
         this.registry = registry;
         this.runtime = runtime;
         Gauge.builder("sipfleet.phones", this, m -> m.phones()).description("virtual phones").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.sip.malformed", this, m -> m.malformed())
-                .description("malformed SIP messages from servers, counted and dropped").register(registry);
         Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
                 .description("network faults in force").register(registry);
         overloadMetrics();
@@ -89,17 +94,23 @@ public class PhoneMetrics implements FleetListener {
         }
     }
 
+    /**
+     * After the simulator started (its observer has priority 10): one counter per transport and peer
+     * that sent the phones' stack a malformed message, each reading the simulator's own tally (held by
+     * it, so the counter never goes stale), registered as the peer first shows up.
+     */
+    void start(@Observes @Priority(100) StartupEvent event) {
+        runtime.get().malformedMessages().ifPresent(m -> m.onNewSource((source, tally) ->
+                FunctionCounter.builder("sipfleet.sip.malformed", tally, MalformedMessages.Tally::value)
+                        .description("malformed SIP messages from servers and other peers, counted and dropped, "
+                                + "by transport and peer address")
+                        .tags("transport", source.transport(), "address", source.address())
+                        .register(registry)));
+    }
+
     private double phones() {
         try {
             return runtime.get().fleets().fleets().stream().mapToInt(f -> f.phones().size()).sum();
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private double malformed() {
-        try {
-            return runtime.get().malformedFromServers();
         } catch (RuntimeException e) {
             return 0;
         }

@@ -381,6 +381,11 @@ public class SimulatorRuntime {
         return signalling == null ? 0 : signalling.malformedCount();
     }
 
+    /** The same, by transport and peer address (empty before the phones' stack is up). */
+    public Optional<io.sipfleet.simulator.sip.MalformedMessages> malformedMessages() {
+        return signalling == null ? Optional.empty() : Optional.of(signalling.malformed());
+    }
+
     /** Whether the phones' SIP stack is up (readiness). */
     public boolean sipStackUp() {
         return signalling != null && fleets != null;

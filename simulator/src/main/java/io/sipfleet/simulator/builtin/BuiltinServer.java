@@ -149,7 +149,7 @@ public final class BuiltinServer {
         this.shared = shared;
         this.stackName = "sipfleet-builtin-" + member.name() + "-" + STACKS.incrementAndGet();
         Hooks.register(stackName, this);
-        CountingParserFactory.register(stackName, this::countMalformed);
+        CountingParserFactory.register(stackName, (transport, address) -> countMalformed());
         SipStack st = null;
         try {
             Properties extra = new Properties();

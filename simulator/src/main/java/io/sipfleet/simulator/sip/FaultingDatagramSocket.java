@@ -109,8 +109,15 @@ final class FaultingDatagramSocket extends DatagramSocket {
             if (!faults.active() || !(p.getSocketAddress() instanceof InetSocketAddress server)) {
                 return;
             }
-            PacketFaults.Decision d = faults.decide(Protocol.UDP, false, server, p.getData(), p.getOffset(),
-                    p.getLength());
+            PacketFaults.Decision d;
+            try {
+                d = faults.decide(Protocol.UDP, false, server, p.getData(), p.getOffset(), p.getLength());
+            } catch (RuntimeException e) {
+                // the stack's receive loop would drop the datagram unparsed and uncounted: let it through
+                LOG.log(System.Logger.Level.WARNING, "fault layer failed on a datagram from " + server
+                        + ", passed untouched: " + e);
+                return;
+            }
             if (d == null) {
                 return;
             }

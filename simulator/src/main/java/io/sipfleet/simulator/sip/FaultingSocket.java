@@ -8,16 +8,17 @@ import java.net.InetSocketAddress;
 /**
  * A TCP connection of the stack with {@link PacketFaults} applied to what the stack writes: one SIP
  * message per flush (JAIN-SIP writes a message, then flushes). Messages from the server are faulted
- * after parsing, by {@link FaultValve}.
+ * after parsing, by {@link FaultValve}; those the stack gives up on are counted ({@link WatchedSocket}).
  */
-final class FaultingSocket extends java.net.Socket {
+final class FaultingSocket extends WatchedSocket {
     private static final System.Logger LOG = System.getLogger(FaultingSocket.class.getName());
 
     private final PacketFaults faults;
     private volatile InetSocketAddress server;
     private OutputStream out;
 
-    FaultingSocket(PacketFaults faults) {
+    FaultingSocket(PacketFaults faults, String stackName) {
+        super(stackName);
         this.faults = faults;
     }
 

@@ -20,28 +20,51 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A TLS connection of the stack with {@link PacketFaults} applied to the plaintext SIP messages it
- * writes ({@link FaultingOutputStream}, above the encryption). Everything else is the JDK's TLS socket,
- * to which every method delegates.
+ * writes ({@link FaultingOutputStream}, above the encryption), when it has faults (the phones' outgoing
+ * connections), and whose plaintext input is a {@link StreamWatch}: a message the stack gives the
+ * connection up on is counted as malformed (transport {@code tls}, the connection's remote end).
+ * Everything else is the JDK's TLS socket, to which every method delegates.
  */
 final class FaultingSslSocket extends SSLSocket {
     private static final System.Logger LOG = System.getLogger(FaultingSslSocket.class.getName());
 
     private final SSLSocket d;
     private final PacketFaults faults;
+    private final String stackName;
     private OutputStream out;
+    private InputStream in;
 
-    FaultingSslSocket(SSLSocket delegate, PacketFaults faults) {
+    /**
+     * @param faults    applied to what the stack writes; null: nothing is faulted
+     * @param stackName whose {@link CountingParserFactory.Sink} counts what the stack gives up on
+     */
+    FaultingSslSocket(SSLSocket delegate, PacketFaults faults, String stackName) {
         this.d = delegate;
         this.faults = faults;
+        this.stackName = stackName;
     }
 
     @Override
     public synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new FaultingOutputStream(d.getOutputStream(), faults, Protocol.TLS,
-                    () -> d.getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null, this::reset);
+            out = faults == null ? d.getOutputStream() : new FaultingOutputStream(d.getOutputStream(), faults,
+                    Protocol.TLS, () -> d.getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null,
+                    this::reset);
         }
         return out;
+    }
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+        if (in == null) {
+            in = new StreamWatch(d.getInputStream(), () -> {
+                CountingParserFactory.Sink sink = CountingParserFactory.sinkOf(stackName);
+                if (sink != null && d.getInetAddress() != null) {
+                    sink.malformed("tls", CountingParserFactory.hostPort(d.getInetAddress(), d.getPort()));
+                }
+            });
+        }
+        return in;
     }
 
     private void reset() {
@@ -95,7 +118,6 @@ final class FaultingSslSocket extends SSLSocket {
     @Override public SocketAddress getRemoteSocketAddress() { return d.getRemoteSocketAddress(); }
     @Override public SocketAddress getLocalSocketAddress() { return d.getLocalSocketAddress(); }
     @Override public SocketChannel getChannel() { return d.getChannel(); }
-    @Override public InputStream getInputStream() throws IOException { return d.getInputStream(); }
     @Override public void setTcpNoDelay(boolean on) throws SocketException { d.setTcpNoDelay(on); }
     @Override public boolean getTcpNoDelay() throws SocketException { return d.getTcpNoDelay(); }
     @Override public void setSoLinger(boolean on, int linger) throws SocketException { d.setSoLinger(on, linger); }

@@ -175,7 +175,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     /** The To tag of each incoming INVITE: every response of the dialog carries the same one. */
     private final Map<String, String> localTags = new ConcurrentHashMap<>();
     private final AtomicLong tags = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
+    private final MalformedMessages malformed = new MalformedMessages();
     /** SIP transactions carried out (client transactions sent, requests from servers answered): the load. */
     private final java.util.concurrent.atomic.LongAdder transactions = new java.util.concurrent.atomic.LongAdder();
     private final String stackName;
@@ -220,12 +220,14 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                 : settings.tls() != null ? settings.tls() : TlsMaterial.generated();
         String stackName = "sipfleet-phones-" + settings.port();
         this.stackName = stackName;
-        // what the stack cannot parse never reaches the listener: its parser counts it
-        CountingParserFactory.register(stackName, malformed::incrementAndGet);
+        // what the stack drops as malformed never reaches the listener: its parser (and, for TCP/TLS, its
+        // connections) count it, by transport and peer
+        CountingParserFactory.register(stackName, malformed::count);
         // network faults on the phones' side of the wire: the network layer and the valve find it by name
         this.faults = PacketFaults.register(stackName, System::currentTimeMillis);
         faults.requestTarget(q -> {
-            Endpoint e = endpoints.get(userOf(q));
+            String user = userOf(q); // null for a tel: URI or a sip: URI without user
+            Endpoint e = user == null ? null : endpoints.get(user);
             return e == null ? null : e.endpoint().phoneId();
         });
         faults.onUnreachable(this::unreachable);
@@ -261,7 +263,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         } catch (TooManyListenersException e) {
             throw new IllegalStateException(e);
         }
-        this.icmp = new UdpUnreachableDetector(settings.bindAddress(), this::unreachable);
+        this.icmp = new UdpUnreachableDetector(settings.bindAddress(), this::unreachable, this::probeAnswered);
         if (!icmp.warmUp(1_000)) {
             LOG.log(System.Logger.Level.WARNING, "no ICMP port-unreachable came back from a closed port of "
                     + settings.bindAddress() + " within 1 s: UDP servers that are down will be detected by timeout only");
@@ -274,11 +276,31 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     }
 
     /**
-     * Malformed messages from servers (the stack's parser rejects them, or they lack From, To, Call-ID,
-     * CSeq or Via) and requests no phone can take, counted and dropped.
+     * Malformed messages from servers and other peers, counted and dropped: every one
+     * {@link #malformed()} counts, whatever its transport and peer.
      */
     public long malformedCount() {
-        return malformed.get();
+        return malformed.total();
+    }
+
+    /**
+     * Malformed messages from servers and other peers by transport and peer address: those the stack
+     * drops as malformed ({@link CountingParserFactory}: they do not parse, lack a required header, have
+     * a bad start line, ...; {@link StreamWatch}: TCP/TLS connections the stack gives up on a message),
+     * requests the phones cannot take apart, and malformed answers to the ICMP probes.
+     */
+    public MalformedMessages malformed() {
+        return malformed;
+    }
+
+    /**
+     * A datagram came back to an ICMP probe's socket (the server answered the sender of every datagram):
+     * not for the stack, which never sees it; counted when it is malformed, ignored otherwise.
+     */
+    private void probeAnswered(InetSocketAddress server, byte[] datagram) {
+        if (CountingParserFactory.malformedDatagram(datagram)) {
+            malformed.count("udp", CountingParserFactory.hostPort(server.getAddress(), server.getPort()));
+        }
     }
 
     public Settings settings() {
@@ -948,10 +970,30 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                 provider.sendResponse(messages.createResponse(Response.OK, req));
                 return;
             }
-            Endpoint e = endpoints.get(userOf(req));
-            ServerTransaction st = event.getServerTransaction() != null ? event.getServerTransaction()
-                    : provider.getNewServerTransaction(req);
+            String user = userOf(req);
+            Endpoint e = user == null ? null : endpoints.get(user);
+            ServerTransaction st = event.getServerTransaction();
+            if (st == null) {
+                try {
+                    st = provider.getNewServerTransaction(req);
+                } catch (javax.sip.TransactionUnavailableException ex) {
+                    if (!(ex.getCause() instanceof java.text.ParseException)) {
+                        throw ex;
+                    }
+                    // JAIN-SIP's own check of the request failed (no Max-Forwards, an INVITE without Contact, ...):
+                    // malformed; answered 400 without a transaction, as the stack does for what does not parse
+                    countMalformed(req);
+                    LOG.log(System.Logger.Level.DEBUG, "dropped a malformed " + method + ": " + ex.getMessage());
+                    answerStatelessly(req, Response.BAD_REQUEST);
+                    return;
+                }
+            }
             String callId = ((CallIdHeader) req.getHeader(CallIdHeader.NAME)).getCallId();
+            if (!(req.getRequestURI() instanceof SipURI)) {
+                // well-formed, but no phone has an address outside sip:/sips: (RFC 3261 8.2.2.1)
+                st.sendResponse(messages.createResponse(Response.UNSUPPORTED_URI_SCHEME, req));
+                return;
+            }
             if (e == null) {
                 // requests from servers are routed by the Contact user the phone registered
                 st.sendResponse(messages.createResponse(Request.INVITE.equals(method) ? Response.NOT_FOUND
@@ -984,10 +1026,37 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
                 }
                 default -> st.sendResponse(messages.createResponse(Response.NOT_IMPLEMENTED, req));
             }
+        } catch (java.text.ParseException | IllegalArgumentException | ClassCastException ex) {
+            // the request parsed, but cannot be taken apart or answered: malformed
+            countMalformed(req);
+            LOG.log(System.Logger.Level.DEBUG, "dropped a malformed " + method + ": " + ex);
         } catch (Exception ex) {
-            malformed.incrementAndGet();
-            LOG.log(System.Logger.Level.DEBUG, "dropped " + method + ": " + ex);
+            // a retransmission racing its transaction, a response that cannot be sent: not the request's fault
+            LOG.log(System.Logger.Level.DEBUG, "cannot handle " + method + ": " + ex);
         }
+    }
+
+    private void answerStatelessly(Request req, int status) {
+        try {
+            provider.sendResponse(messages.createResponse(status, req));
+        } catch (Exception ex) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot answer " + status + " to " + req.getMethod() + ": " + ex);
+        }
+    }
+
+    /** Counts a request that reached the listener as malformed, by the transport and peer it came from. */
+    private void countMalformed(Request req) {
+        String transport = "unknown";
+        String address = "unknown";
+        if (req instanceof gov.nist.javax.sip.message.SIPRequest q) {
+            if (q.getMessageChannel() instanceof gov.nist.javax.sip.stack.MessageChannel ch) {
+                transport = ch.getTransport();
+            }
+            if (q.getPeerPacketSourceAddress() != null) {
+                address = CountingParserFactory.hostPort(q.getPeerPacketSourceAddress(), q.getPeerPacketSourcePort());
+            }
+        }
+        malformed.count(transport, address);
     }
 
     private static String userOf(Request req) {

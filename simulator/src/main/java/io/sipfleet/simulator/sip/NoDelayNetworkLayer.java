@@ -18,7 +18,8 @@ import javax.net.ssl.SSLSocket;
  * which a failover timeline measured in milliseconds cannot afford. Loaded by name through
  * {@code gov.nist.javax.sip.NETWORK_LAYER}. On a stack with {@link PacketFaults} (the phones'), it also
  * makes the UDP socket a {@link FaultingDatagramSocket} and outgoing TCP connections
- * {@link FaultingSocket}s, whose connects the faults may refuse or time out.
+ * {@link FaultingSocket}s, whose connects the faults may refuse or time out. Accepted TCP connections
+ * and the phones' outgoing ones count the messages the stack gives them up on ({@link WatchedSocket}).
  */
 public final class NoDelayNetworkLayer implements NetworkLayer {
     /** JAIN-SIP's own connect bound (DefaultNetworkLayer): kept, so a faulted connect behaves as a real one. */
@@ -27,6 +28,8 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
     private final NetworkLayer delegate = DefaultNetworkLayer.SINGLETON;
     /** The stack's fault layer (the phones' stack), or null (the built-in servers'). */
     private volatile PacketFaults faults;
+    /** The stack's name: connections count what the stack gives up on to its {@link CountingParserFactory.Sink}. */
+    private volatile String stackName;
 
     private static <S extends Socket> S noDelay(S s) throws SocketException {
         s.setTcpNoDelay(true);
@@ -38,7 +41,9 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
         return new ServerSocket(port, backlog, bindAddress) {
             @Override
             public Socket accept() throws IOException {
-                return noDelay(super.accept());
+                Socket s = new WatchedSocket(stackName);
+                implAccept(s);
+                return noDelay(s);
             }
         };
     }
@@ -60,7 +65,7 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
             return noDelay(delegate.createSocket(address, port, myAddress));
         }
         f.beforeConnect(io.sipfleet.faults.Protocol.TCP, address, port);
-        FaultingSocket s = new FaultingSocket(f);
+        FaultingSocket s = new FaultingSocket(f, stackName);
         try {
             s.setTcpNoDelay(true);
             if (myAddress != null) {
@@ -80,6 +85,11 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
     /** The stack's fault layer, or null. */
     PacketFaults faults() {
         return faults;
+    }
+
+    /** The stack's name (null before the stack set itself). */
+    String stackName() {
+        return stackName;
     }
 
     /** A TLS connect about to be made (by the TLS layer): the faults may refuse or time it out. */
@@ -124,6 +134,7 @@ public final class NoDelayNetworkLayer implements NetworkLayer {
     @Override
     public void setSipStack(SipStackImpl sipStackImpl) {
         delegate.setSipStack(sipStackImpl);
-        faults = PacketFaults.of(sipStackImpl.getStackName());
+        stackName = sipStackImpl.getStackName();
+        faults = PacketFaults.of(stackName);
     }
 }

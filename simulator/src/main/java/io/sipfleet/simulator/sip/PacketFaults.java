@@ -180,8 +180,21 @@ public final class PacketFaults implements AutoCloseable {
         return id == null ? PhoneRef.UNKNOWN : directory.phone(id);
     }
 
-    /** Whose message this is: the sending thread's phone, the phone of its branch, or the request's target. */
+    /**
+     * Whose message this is: the sending thread's phone, the phone of its branch, or the request's
+     * target; unknown when that cannot be told (a message from a hostile peer must never make the fault
+     * layer throw: a datagram would be lost before the stack parsed, answered or counted it).
+     */
     private PhoneRef phoneOf(SIPMessage m, boolean toServer) {
+        try {
+            return findPhoneOf(m, toServer);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "fault layer cannot tell whose message this is: " + e);
+            return PhoneRef.UNKNOWN;
+        }
+    }
+
+    private PhoneRef findPhoneOf(SIPMessage m, boolean toServer) {
         String branch = m.getTopmostVia() == null ? null : m.getTopmostVia().getBranch();
         if (toServer) {
             String id = sender.get();

@@ -493,7 +493,7 @@ public final class TlsMaterial {
         public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress)
                 throws IOException {
             return new NoDelaySslServerSocket((SSLServerSocket) sslContext().getServerSocketFactory()
-                    .createServerSocket(port, backlog, bindAddress));
+                    .createServerSocket(port, backlog, bindAddress), plain.stackName());
         }
 
         @Override
@@ -531,7 +531,7 @@ public final class TlsMaterial {
             s.addHandshakeCompletedListener(e -> lastConnect.replace(key, connected,
                     new Attempt(Stage.HANDSHAKE_DONE, null, connected.atNanos())));
             PacketFaults faults = plain.faults();
-            return faults == null ? s : new FaultingSslSocket(s, faults); // faults on the plaintext messages
+            return new FaultingSslSocket(s, faults, plain.stackName()); // faults (if any) on the plaintext messages
         }
 
         @Override
@@ -582,14 +582,18 @@ public final class TlsMaterial {
     };
 
     /**
-     * An SSL server socket whose accepted sockets have TCP_NODELAY: the JDK's SSL server socket cannot
-     * be subclassed, so this one delegates every call to it.
+     * An SSL server socket whose accepted sockets have TCP_NODELAY and count the messages the stack gives
+     * them up on ({@link FaultingSslSocket} without faults): the JDK's SSL server socket cannot be
+     * subclassed, so this one delegates every call to it.
      */
     static final class NoDelaySslServerSocket extends SSLServerSocket {
         private final SSLServerSocket d;
+        private final String stackName;
 
-        NoDelaySslServerSocket(SSLServerSocket delegate) throws IOException {
+        /** @param stackName whose {@link CountingParserFactory.Sink} counts what the stack gives a connection up on */
+        NoDelaySslServerSocket(SSLServerSocket delegate, String stackName) throws IOException {
             this.d = delegate;
+            this.stackName = stackName;
         }
 
         @Override
@@ -600,7 +604,7 @@ public final class TlsMaterial {
             } catch (SocketException e) {
                 // the peer is gone already: the channel finds out
             }
-            return s;
+            return s instanceof SSLSocket ssl ? new FaultingSslSocket(ssl, null, stackName) : s;
         }
 
         @Override public void bind(SocketAddress endpoint) throws IOException { d.bind(endpoint); }

@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,8 @@ import java.util.function.Consumer;
  * Kamailio and JAIN-SIP drop it as a probing packet) goes out of a connected channel to the same
  * address, and an ICMP error coming back makes that channel readable with a
  * {@link PortUnreachableException}: the server's port is closed, within a fraction of a millisecond.
+ * A server that answers the sender of every datagram sends its answers to a probe here, where the
+ * stack never sees them: they are handed to a callback (the phones count the malformed ones).
  */
 final class UdpUnreachableDetector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UdpUnreachableDetector.class.getName());
@@ -26,6 +29,7 @@ final class UdpUnreachableDetector implements AutoCloseable {
 
     private final InetSocketAddress localAddress;
     private final Consumer<InetSocketAddress> onUnreachable;
+    private final BiConsumer<InetSocketAddress, byte[]> onAnswer;
     private final Map<InetSocketAddress, DatagramChannel> channels = new ConcurrentHashMap<>();
     private final Selector selector;
     private final Thread thread;
@@ -35,8 +39,15 @@ final class UdpUnreachableDetector implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
 
     UdpUnreachableDetector(String bindHost, Consumer<InetSocketAddress> onUnreachable) throws IOException {
+        this(bindHost, onUnreachable, (server, datagram) -> { });
+    }
+
+    /** @param onAnswer a datagram a server sent to a probe's socket (the stack never sees it) */
+    UdpUnreachableDetector(String bindHost, Consumer<InetSocketAddress> onUnreachable,
+                           BiConsumer<InetSocketAddress, byte[]> onAnswer) throws IOException {
         this.localAddress = new InetSocketAddress(bindHost, 0);
         this.onUnreachable = onUnreachable;
+        this.onAnswer = onAnswer;
         this.selector = Selector.open();
         this.thread = new Thread(this::loop, "sipfleet-icmp");
         this.thread.setDaemon(true);
@@ -121,7 +132,7 @@ final class UdpUnreachableDetector implements AutoCloseable {
     }
 
     private void loop() {
-        ByteBuffer buf = ByteBuffer.allocate(2048);
+        ByteBuffer buf = ByteBuffer.allocate(SipStacks.MAX_MESSAGE_SIZE); // as the stack reads a datagram
         while (running) {
             try {
                 selector.select(500);
@@ -133,7 +144,12 @@ final class UdpUnreachableDetector implements AutoCloseable {
                     InetSocketAddress server = (InetSocketAddress) key.attachment();
                     try {
                         buf.clear();
-                        ch.read(buf); // a reply to a probe is possible and ignored
+                        if (ch.read(buf) > 0) { // an answer to a probe: not for the stack
+                            buf.flip();
+                            byte[] datagram = new byte[buf.remaining()];
+                            buf.get(datagram);
+                            answered(server, datagram);
+                        }
                     } catch (PortUnreachableException e) {
                         report(server);
                     } catch (IOException e) {
@@ -147,6 +163,14 @@ final class UdpUnreachableDetector implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "ICMP detector", e);
                 }
             }
+        }
+    }
+
+    private void answered(InetSocketAddress server, byte[] datagram) {
+        try {
+            onAnswer.accept(server, datagram);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "answer to a probe from " + server, e);
         }
     }
 

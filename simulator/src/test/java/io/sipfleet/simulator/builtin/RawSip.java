@@ -26,17 +26,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A tiny hand-written SIP peer for tests: text messages over a UDP socket or a TCP connection. */
-final class RawSip {
+public final class RawSip {
     private static final AtomicLong SEQ = new AtomicLong();
 
     private RawSip() {}
 
-    static String unique(String prefix) {
+    public static String unique(String prefix) {
         return prefix + SEQ.incrementAndGet() + "x" + Long.toHexString(System.nanoTime());
     }
 
     /** A port free for both UDP and TCP on the given address. */
-    static int freePort(String host) throws IOException {
+    public static int freePort(String host) throws IOException {
         for (int i = 0; i < 50; i++) {
             try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(host, 0))) {
                 int port = d.getLocalPort();
@@ -92,12 +92,14 @@ final class RawSip {
     }
 
     /** A received (or built) SIP message. */
-    static final class Msg {
-        final String startLine;
+    public static final class Msg {
+        public final String startLine;
         final List<String[]> headers = new ArrayList<>();
-        final String body;
+        public final String body;
+        /** Where a received datagram came from (null otherwise). */
+        public java.net.SocketAddress from;
 
-        Msg(String text) {
+        public Msg(String text) {
             int end = text.indexOf("\r\n\r\n");
             String head = end < 0 ? text : text.substring(0, end);
             body = end < 0 ? "" : text.substring(end + 4);
@@ -111,28 +113,28 @@ final class RawSip {
             }
         }
 
-        boolean isResponse() {
+        public boolean isResponse() {
             return startLine.startsWith("SIP/2.0 ");
         }
 
-        int status() {
+        public int status() {
             return isResponse() ? Integer.parseInt(startLine.split(" ")[1]) : -1;
         }
 
-        String method() {
+        public String method() {
             return isResponse() ? null : startLine.split(" ")[0];
         }
 
-        String requestUri() {
+        public String requestUri() {
             return startLine.split(" ")[1];
         }
 
-        String cseqMethod() {
+        public String cseqMethod() {
             String c = header("CSeq");
             return c == null ? null : c.trim().split("\\s+")[1];
         }
 
-        String header(String name) {
+        public String header(String name) {
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
                     return h[1];
@@ -141,7 +143,7 @@ final class RawSip {
             return null;
         }
 
-        List<String> all(String name) {
+        public List<String> all(String name) {
             List<String> out = new ArrayList<>();
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
@@ -154,7 +156,7 @@ final class RawSip {
         }
 
         /** Every header line as received, in order, for building a response that copies them. */
-        List<String> lines(String name) {
+        public List<String> lines(String name) {
             List<String> out = new ArrayList<>();
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
@@ -165,7 +167,7 @@ final class RawSip {
         }
 
         /** A response to this request, copying Via, From, To (with a tag), Call-ID, CSeq, Record-Route. */
-        String respond(int status, String reason, String toTag, String... extra) {
+        public String respond(int status, String reason, String toTag, String... extra) {
             StringBuilder b = new StringBuilder("SIP/2.0 " + status + " " + reason + "\r\n");
             lines("Via").forEach(l -> b.append(l).append("\r\n"));
             lines("Record-Route").forEach(l -> b.append(l).append("\r\n"));
@@ -191,29 +193,29 @@ final class RawSip {
     }
 
     /** A request builder. */
-    static final class Req {
+    public static final class Req {
         private final String method;
         private final String uri;
         private final List<String> lines = new ArrayList<>();
         private String body = "";
 
-        Req(String method, String uri) {
+        public Req(String method, String uri) {
             this.method = method;
             this.uri = uri;
         }
 
-        Req h(String name, String value) {
+        public Req h(String name, String value) {
             lines.add(name + ": " + value);
             return this;
         }
 
-        Req body(String contentType, String b) {
+        public Req body(String contentType, String b) {
             lines.add("Content-Type: " + contentType);
             body = b;
             return this;
         }
 
-        String build() {
+        public String build() {
             StringBuilder s = new StringBuilder(method + " " + uri + " SIP/2.0\r\n");
             lines.forEach(l -> s.append(l).append("\r\n"));
             s.append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n");
@@ -222,37 +224,46 @@ final class RawSip {
         }
     }
 
-    /** A SIP peer on its own UDP socket at 127.0.0.1. */
-    static final class Udp implements AutoCloseable {
-        final DatagramSocket socket;
+    /** A SIP peer on its own UDP socket at 127.0.0.1 (or another loopback address). */
+    public static final class Udp implements AutoCloseable {
+        public final DatagramSocket socket;
 
-        Udp() throws IOException {
-            socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        public Udp() throws IOException {
+            this("127.0.0.1");
         }
 
-        int port() {
+        /** On a free port of {@code host}. */
+        public Udp(String host) throws IOException {
+            socket = new DatagramSocket(new InetSocketAddress(host, 0));
+        }
+
+        public int port() {
             return socket.getLocalPort();
         }
 
-        String hostPort() {
-            return "127.0.0.1:" + port();
+        public String hostPort() {
+            return socket.getLocalAddress().getHostAddress() + ":" + port();
         }
 
-        String via(String branch) {
+        public String via(String branch) {
             return "SIP/2.0/UDP " + hostPort() + ";branch=" + branch;
         }
 
-        void send(String text, String host, int port) throws IOException {
+        public void send(String text, String host, int port) throws IOException {
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             socket.send(new DatagramPacket(b, b.length, InetAddress.getByName(host), port));
         }
 
-        void sendBytes(byte[] b, String host, int port) throws IOException {
+        public void sendBytes(byte[] b, String host, int port) throws IOException {
             socket.send(new DatagramPacket(b, b.length, InetAddress.getByName(host), port));
         }
 
+        public void sendBytes(byte[] b, java.net.SocketAddress to) throws IOException {
+            socket.send(new DatagramPacket(b, b.length, to));
+        }
+
         /** The next datagram within the time, or null. */
-        Msg receive(long timeoutMs) throws IOException {
+        public Msg receive(long timeoutMs) throws IOException {
             byte[] buf = new byte[65536];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
             socket.setSoTimeout((int) Math.max(1, timeoutMs));
@@ -261,11 +272,13 @@ final class RawSip {
             } catch (SocketTimeoutException e) {
                 return null;
             }
-            return new Msg(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+            Msg m = new Msg(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+            m.from = p.getSocketAddress();
+            return m;
         }
 
         /** The next message matching, skipping others; fails after the time. */
-        Msg expect(Predicate<Msg> what, long timeoutMs, String description) throws IOException {
+        public Msg expect(Predicate<Msg> what, long timeoutMs, String description) throws IOException {
             long end = System.nanoTime() + timeoutMs * 1_000_000;
             List<Msg> skipped = new ArrayList<>();
             while (true) {
@@ -290,31 +303,76 @@ final class RawSip {
         }
     }
 
-    /** A SIP peer on a TCP connection from 127.0.0.1. */
-    static final class Tcp implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
+    /** A SIP peer on a TCP connection from 127.0.0.1 (or on a connection of one's own, TLS too). */
+    public static final class Tcp implements AutoCloseable {
+        public final Socket socket;
+        public final InputStream in;
+        public final OutputStream out;
 
-        Tcp(String host, int port) throws IOException {
-            socket = new Socket();
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            socket.connect(new InetSocketAddress(host, port), 1000);
+        public Tcp(String host, int port) throws IOException {
+            this(connect("127.0.0.1", host, port));
+        }
+
+        /** On a connection made (or accepted) already: a plain or a TLS socket. */
+        public Tcp(Socket connected) throws IOException {
+            socket = connected;
             in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
         }
 
-        String via(String branch) {
-            return "SIP/2.0/TCP 127.0.0.1:" + socket.getLocalPort() + ";branch=" + branch;
+        /** A TCP connection from a free port of {@code localHost} to {@code host:port}. */
+        public static Socket connect(String localHost, String host, int port) throws IOException {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(localHost, 0));
+            s.connect(new InetSocketAddress(host, port), 1000);
+            return s;
         }
 
-        void send(String text) throws IOException {
+        /** This end's {@code host:port}. */
+        public String hostPort() {
+            return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+        }
+
+        public String via(String branch) {
+            return "SIP/2.0/TCP " + hostPort() + ";branch=" + branch;
+        }
+
+        public void send(String text) throws IOException {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
 
+        public void sendBytes(byte[] b) throws IOException {
+            out.write(b);
+            out.flush();
+        }
+
+        /**
+         * Whether the other end closed the connection within the time (end of stream or a reset), skipping
+         * what it still sends.
+         */
+        public boolean closedWithin(long timeoutMs) throws IOException {
+            long end = System.nanoTime() + timeoutMs * 1_000_000;
+            while (true) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                socket.setSoTimeout((int) left);
+                try {
+                    if (in.read() < 0) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    return false;
+                } catch (IOException e) {
+                    return true; // reset
+                }
+            }
+        }
+
         /** The next message within the time, or null. */
-        Msg receive(long timeoutMs) throws IOException {
+        public Msg receive(long timeoutMs) throws IOException {
             socket.setSoTimeout((int) Math.max(1, timeoutMs));
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             try {

@@ -13,6 +13,7 @@ import io.sipfleet.simulator.kamailio.KamailioPair;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
 import io.sipfleet.simulator.testing.EventLog;
 import io.sipfleet.simulator.sip.JainSipSignalling;
+import io.sipfleet.simulator.sip.MalformedMessages;
 import io.sipfleet.simulator.sip.PacketFaults;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,20 @@ final class WireRig implements AutoCloseable {
     /** The network faults on the phones' side of the wire. */
     PacketFaults faults() {
         return sip.faults();
+    }
+
+    /** The malformed messages the phones' stack counted, by transport and peer. */
+    MalformedMessages malformed() {
+        return sip.malformed();
+    }
+
+    /** The phones' stack's address and SIP port (UDP and TCP). */
+    String sipHost() {
+        return sip.settings().bindAddress();
+    }
+
+    int sipPort() {
+        return sip.settings().port();
     }
 
     /** As {@link #fleet}, under a name of one's own (a fleet of that name must not exist). */
