@@ -22,7 +22,8 @@ import java.util.List;
 final class Line {
     private final PhoneContext ctx;
     private final int number;
-    private final String contactUser;
+    /** Made on first use: the five unused lines of a V3 need none (100,000 phones, 500,000 strings). */
+    private String contactUser;
     private LineConfig config = LineConfig.disabled();
     private LineState state = LineState.DISABLED;
     private ServerConfig active;
@@ -40,12 +41,18 @@ final class Line {
     Line(PhoneContext ctx, int number) {
         this.ctx = ctx;
         this.number = number;
-        this.contactUser = ctx.phoneId() + "-L" + number;
     }
 
     PhoneContext ctx() { return ctx; }
     int number() { return number; }
-    String contactUser() { return contactUser; }
+    String contactUser() {
+        String c = contactUser;
+        if (c == null) {
+            c = ctx.phoneId() + "-L" + number;
+            contactUser = c;
+        }
+        return c;
+    }
     LineConfig config() { return config; }
     LineState state() { return state; }
     ServerConfig active() { return active; }

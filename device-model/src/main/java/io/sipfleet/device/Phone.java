@@ -117,6 +117,15 @@ public final class Phone implements SipEndpoint {
         outputsChanged();
     }
 
+    /** The Contact user of each line ({@code {phone}-L{n}}): how requests from servers find the line. */
+    public List<String> contactUsers() {
+        List<String> out = new ArrayList<>(lines.length);
+        for (Line l : lines) {
+            out.add(l.contactUser());
+        }
+        return out;
+    }
+
     public boolean powered() {
         return powered;
     }

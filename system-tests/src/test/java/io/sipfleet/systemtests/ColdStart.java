@@ -22,7 +22,7 @@ final class ColdStart {
 
     /** What the packets (and, for comparison, the service's own events) said. */
     record Result(List<PacketCapture.SipPacket> toPrimary, List<PacketCapture.SipPacket> toBackup, double gapMs,
-                  double errorMs, long registeringAt, long failoverAt) {
+                  double errorMs, long registeringAt, long failoverAt, boolean failoverMarked, String status) {
         double eventGapMs() {
             return registeringAt < 0 || failoverAt < 0 ? Double.NaN : failoverAt - registeringAt;
         }
@@ -44,6 +44,8 @@ final class ColdStart {
                     + "left %+.1f ms after 'registering', the first to the backup %+.1f ms after 'failover'",
                     eventGapMs(), eventGapMs() - EXPECTED_MS, first.epochMillis() - registeringAt,
                     toBackup.get(0).epochMillis() - failoverAt));
+            s.append(String.format(Locale.ROOT, "%n  the failover event %s marked \"overloaded\"; the service's own lag "
+                    + "(GET /api/status): %s", failoverMarked ? "IS" : "is not", status));
             return s.toString();
         }
     }
@@ -90,14 +92,20 @@ final class ColdStart {
         JsonNode events = svc.rest().get("/api/phones/cold-1/events").expect(200);
         long registering = -1;
         long failover = -1;
+        boolean marked = false;
         for (JsonNode e : events) {
             String type = e.path("type").asText();
             if (registering < 0 && type.equals("registering")) {
                 registering = e.path("at").asLong();
             } else if (failover < 0 && type.equals("failover")) {
                 failover = e.path("at").asLong();
+                marked = e.path("overloaded").asBoolean(false);
             }
         }
-        return new Result(toPrimary, toBackup, gap, gap - EXPECTED_MS, registering, failover);
+        JsonNode st = svc.rest().get("/api/status").json();
+        String status = st == null ? "?" : "overloaded " + st.path("overloaded").asBoolean() + ", episodes "
+                + st.path("episodes").asInt() + ", worst lag " + st.path("lag").path("maxMs").asDouble() + " ms ("
+                + st.path("lag").path("maxSource").asText() + " at " + st.path("lag").path("maxAt").asText() + ")";
+        return new Result(toPrimary, toBackup, gap, gap - EXPECTED_MS, registering, failover, marked, status);
     }
 }

@@ -36,6 +36,13 @@ public interface SipfleetConfig {
     @WithDefault("500")
     int eventsPerPhone();
 
+    /**
+     * Events kept across every phone: past it, a phone that adds one lets its oldest go (each keeps at least
+     * its last 8). Bounds the memory of a long run of a big fleet (about 80 bytes an event).
+     */
+    @WithDefault("1000000")
+    long eventsRetained();
+
     /** The watch on the simulator's own lag (README "Overload"). */
     interface Overload {
         /** Lag that makes the simulator overloaded; default 10% of T1 (enough to distort a §5 budget). */

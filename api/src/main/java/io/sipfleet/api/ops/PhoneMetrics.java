@@ -156,6 +156,7 @@ public class PhoneMetrics implements FleetListener {
         } else if (e instanceof PhoneEvent.FailbackProbe p) {
             stepStart.put(key, p.at());
         } else if (e instanceof PhoneEvent.Registered r) {
+            stepStart.remove(key); // the walk is over: nothing more to time until the next one starts
             counter("sipfleet.registrations", "registrations (200 OK to REGISTER)", "server", role(r.server()),
                     "address", address(r.server()), "model", model(r.phone())).increment();
         } else if (e instanceof PhoneEvent.Failover f) {

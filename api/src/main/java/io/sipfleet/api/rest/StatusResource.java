@@ -37,8 +37,8 @@ public class StatusResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Status(boolean overloaded, String overloadedSince, List<String> reasons, double thresholdMs,
                          Lag lag, long episodes, double overloadedSeconds, String lastOverloadedAt,
-                         long receiveDrops, long markedEvents, long eventsDropped, int eventBacklog, int fleets,
-                         int phones) {}
+                         long receiveDrops, long markedEvents, long eventsDropped, int eventBacklog, long eventsRetained,
+                         int fleets, int phones) {}
 
     /** Lags in ms: now (worst of the last second, overall and by kind) and the worst since start, where and when. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -53,7 +53,7 @@ public class StatusResource {
                 new Lag(s.lagMs(), s.lagByKindMs(), s.maxLagMs(), s.maxLagSource(), iso(s.maxLagAt())),
                 s.episodes(), Math.round(s.overloadedSeconds() * 1000) / 1000.0, iso(s.lastOverloadedAt()),
                 s.receiveDrops(), s.markedEvents(), fleets.events().dropped(), fleets.events().backlog(),
-                fleets.fleets().size(), phones);
+                fleets.eventsRetained(), fleets.fleets().size(), phones);
     }
 
     private static String iso(Long epochMs) {

@@ -11,11 +11,8 @@ import io.sipfleet.simulator.builtin.BuiltinServerGroup;
 import io.sipfleet.simulator.fleet.FleetListener;
 import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
-import io.sipfleet.simulator.runtime.JvmPauses;
-import io.sipfleet.simulator.runtime.LagSource;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
-import io.sipfleet.simulator.runtime.UdpDrops;
 import io.sipfleet.simulator.sip.JainSipSignalling;
 import io.sipfleet.simulator.sip.PacketFaults;
 import io.sipfleet.simulator.sip.TlsMaterial;
@@ -53,7 +50,7 @@ public class SimulatorRuntime {
     private FleetManager fleets;
     private BuiltinServerGroup builtin;
     private FaultEngine faultEngine;
-    private JvmPauses jvmPauses;
+    private io.sipfleet.simulator.runtime.SelfWatch selfWatch;
     private OverloadMonitor overload;
 
     /** @param listeners every bean that listens to the phones (MQTT, ...): each sees every event */
@@ -70,9 +67,9 @@ public class SimulatorRuntime {
                 Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
         settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
         signalling = new JainSipSignalling(settings, shards::executeAt);
-        overload = watchOverload(sip.t1().toMillis(), sip.port());
+        overload = watchOverload(sip.t1().toMillis());
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()),
-                listeners.stream().toList(), overload, config.seed(), config.eventsPerPhone());
+                listeners.stream().toList(), overload, config.seed(), config.eventsPerPhone(), config.eventsRetained());
         // until the load itself is measured, a conservative cost per transaction (the service as users run it)
         fleets.capacity(new io.sipfleet.simulator.runtime.Capacity(io.sipfleet.simulator.runtime.Capacity.processCpu(),
                 signalling::transactions, Runtime.getRuntime().availableProcessors(), 500_000),
@@ -113,34 +110,17 @@ public class SimulatorRuntime {
         }
     }
 
-    /**
-     * The watch on the simulator's own lag: the shards, the UDP send loops, the SIP stack's receive queue
-     * and timers, JVM pauses, and datagrams the kernel dropped on the phones' port. The shards hold timers
-     * until every datagram received before they were due has been handed to its phone (at most ten times
-     * the threshold), so a budget is kept on the wire's own instants.
-     */
-    private OverloadMonitor watchOverload(long t1Ms, int sipPort) {
+    /** The watch on the simulator's own lag (README "Overload"): threshold 10% of T1 unless configured. */
+    private OverloadMonitor watchOverload(long t1Ms) {
         var defaults = OverloadMonitor.Settings.forT1(t1Ms);
         var o = config.overload();
         var settings = new OverloadMonitor.Settings(o.threshold().orElse(defaults.threshold()), o.recovery(),
                 defaults.sample());
-        java.util.List<LagSource> sources = new java.util.ArrayList<>();
-        shards.shards().forEach(s -> sources.add(LagSource.of("shard", s)));
-        signalling.sendLoops().forEach(s -> sources.add(LagSource.of("send", s)));
-        signalling.timerLoop().ifPresent(t -> sources.add(LagSource.of("stack-timer", t)));
-        signalling.receptionQueue().ifPresent(q -> {
-            sources.add(new LagSource("stack-receive", "udp", q::backlogNanos));
-            long hold = Math.min(2_000_000_000L, Math.max(50_000_000L, 10 * settings.threshold().toNanos()));
-            shards.gate(q::watermarkNanos, hold);
-        });
-        jvmPauses = new JvmPauses();
-        sources.add(jvmPauses.lagSource());
-        OverloadMonitor m = new OverloadMonitor(settings, sources, new UdpDrops(sipPort)::total);
-        m.start();
+        selfWatch = io.sipfleet.simulator.runtime.SelfWatch.start(settings, shards, signalling);
         LOG.infof("overload watch: threshold %.1f ms (%s), recovery %d ms", settings.threshold().toNanos() / 1e6,
                 o.threshold().isPresent() ? "sipfleet.overload.threshold" : "10% of T1",
                 settings.recovery().toMillis());
-        return m;
+        return selfWatch.monitor();
     }
 
     /**
@@ -411,11 +391,8 @@ public class SimulatorRuntime {
         if (shards != null) {
             shards.close();
         }
-        if (overload != null) {
-            overload.close();
-        }
-        if (jvmPauses != null) {
-            jvmPauses.close();
+        if (selfWatch != null) {
+            selfWatch.close();
         }
     }
 

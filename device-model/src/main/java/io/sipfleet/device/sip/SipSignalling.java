@@ -22,4 +22,7 @@ public interface SipSignalling {
      * first send would open), so that the first request to it leaves as fast as the later ones.
      */
     default void prepare(io.sipfleet.device.config.ServerConfig server) {}
+
+    /** A phone is gone for good: the adapter forgets what it kept for it (requests to it are then refused). */
+    default void forget(String phoneId, java.util.List<String> contactUsers) {}
 }

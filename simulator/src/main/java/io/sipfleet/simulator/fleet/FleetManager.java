@@ -43,6 +43,7 @@ public final class FleetManager implements AutoCloseable {
     private final OverloadMonitor overload;
     private final long seed;
     private final int eventsPerPhone;
+    private final EventBuffer.Budget eventBudget;
     private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
     private volatile Capacity capacity;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
@@ -58,9 +59,12 @@ public final class FleetManager implements AutoCloseable {
      * @param overload       the simulator's lag watch (marks events, paces ramps); null: none
      * @param seed           seeds every phone's random source together with its id: runs repeat
      * @param eventsPerPhone how many recent events each phone keeps for GET /api/phones/{id}/events
+     * @param eventsRetained how many events every phone keeps in all (past it, phones keep their latest)
      */
     public FleetManager(ShardedScheduler shards, SipSignalling signalling, SipTimers timers,
-                        List<FleetListener> listeners, OverloadMonitor overload, long seed, int eventsPerPhone) {
+                        List<FleetListener> listeners, OverloadMonitor overload, long seed, int eventsPerPhone,
+                        long eventsRetained) {
+        this.eventBudget = new EventBuffer.Budget(eventsRetained);
         this.shards = shards;
         this.signalling = signalling;
         this.timers = timers;
@@ -73,7 +77,8 @@ public final class FleetManager implements AutoCloseable {
     /** Without a lag watch, for tests of the SIP wire: one listener. */
     public FleetManager(ShardedScheduler shards, SipSignalling signalling, SipTimers timers, FleetListener listener,
                         long seed, int eventsPerPhone) {
-        this(shards, signalling, timers, listener == null ? List.of() : List.of(listener), null, seed, eventsPerPhone);
+        this(shards, signalling, timers, listener == null ? List.of() : List.of(listener), null, seed, eventsPerPhone,
+                Long.MAX_VALUE);
     }
 
     /**
@@ -127,6 +132,11 @@ public final class FleetManager implements AutoCloseable {
         return List.of(text);
     }
 
+    /** Events the phones keep in all (for GET /api/phones/{id}/events). */
+    public long eventsRetained() {
+        return eventBudget.total();
+    }
+
     /** The queue of events on their way to the listeners. */
     public EventDispatcher events() {
         return dispatcher;
@@ -163,7 +173,7 @@ public final class FleetManager implements AutoCloseable {
             CommandPacer commands = new CommandPacer(pacer, () -> adaptiveRate(0));
             for (int i = 1; i <= spec.count(); i++) {
                 String id = spec.phoneId(i);
-                EventBuffer buffer = new EventBuffer(eventsPerPhone);
+                EventBuffer buffer = new EventBuffer(eventsPerPhone, eventBudget);
                 PhoneSettings settings = new PhoneSettings(timers, PhoneSettings.DEFAULT_INTER_DIGIT_TIMEOUT_MS,
                         spec.autoAnswer(), spec.autoAnswerDelayMs(), seed * 31 + id.hashCode());
                 PhoneHandle[] self = new PhoneHandle[1];
@@ -297,6 +307,10 @@ public final class FleetManager implements AutoCloseable {
                 .thenRun(() -> {
                     if (fleets.remove(name, f)) {
                         generation.incrementAndGet();
+                    }
+                    for (PhoneHandle h : f.phones()) {
+                        signalling.forget(h.id(), h.phone().contactUsers()); // nothing of the fleet stays behind
+                        h.forgetEvents();
                     }
                 }));
     }

@@ -272,6 +272,10 @@ public final class PhoneHandle {
         }).thenApply(x -> null);
     }
 
+    void forgetEvents() {
+        events.clear();
+    }
+
     /** Its recent events at or after {@code since} (simulation-clock ms), oldest first. */
     public List<FleetEvent> events(long since) {
         return events.since(since);

@@ -19,7 +19,8 @@ import javax.management.openmbean.CompositeData;
  * much longer it slept (as jHiccup does).
  */
 public final class JvmPauses implements AutoCloseable {
-    private static final long TICK_NANOS = 2_000_000;
+    /** 200 wake-ups a second: a pause shorter than this that ends between two of them goes unseen (GC pauses come by notification). */
+    private static final long TICK_NANOS = 5_000_000;
     private final AtomicLong maxPause = new AtomicLong();
     private final AtomicLong maxGcPause = new AtomicLong();
     private final AtomicLong gcPauses = new AtomicLong();

@@ -86,6 +86,9 @@ public final class OverloadMonitor implements AutoCloseable {
     private String maxLagSource;
     private Long maxLagAt;
     private long dropsSeen = -1;
+    private long dropsReadAt;
+    private boolean dropsRead;
+    private static final long DROPS_EVERY_NANOS = 250_000_000L;
     private long dropsTotal;
     private long lastWarnNanos = Long.MIN_VALUE;
     /** Whether the start of this episode was logged (episodes closer than 10 s are counted, not logged each). */
@@ -192,7 +195,9 @@ public final class OverloadMonitor implements AutoCloseable {
         workLag = ms(work);
         ring = (ring + 1) % window;
         long newDrops = 0;
-        if (drops != null) {
+        if (drops != null && (!dropsRead || nowNanos - dropsReadAt >= DROPS_EVERY_NANOS)) { // a file read: not every sample
+            dropsRead = true;
+            dropsReadAt = nowNanos;
             long d = drops.getAsLong();
             if (dropsSeen >= 0 && d > dropsSeen) {
                 newDrops = d - dropsSeen;
@@ -267,7 +272,7 @@ public final class OverloadMonitor implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, Long> e : episodeWorst.entrySet()) {
             if (e.getKey().equals("drops")) {
-                out.add(e.getValue() + " datagrams dropped by the kernel on the phones' socket (receive buffer full)");
+                out.add(e.getValue() + " datagrams to the phones dropped (the socket's buffer or the stack's receive queue was full)");
             } else {
                 out.add(e.getKey() + " up to " + fmt(e.getValue()) + " ms late");
             }

@@ -31,6 +31,8 @@ public final class TaskLoop implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TaskLoop.class.getName());
     /** Re-check a closed gate this often. */
     private static final long GATE_POLL_NANOS = 100_000;
+    /** Re-check backpressure this often. */
+    private static final long PRESSURE_POLL_NANOS = 500_000;
 
     private final String name;
     private final LoopThread thread;
@@ -42,6 +44,11 @@ public final class TaskLoop implements Executor, AutoCloseable {
     /** The earliest due instant handed over from another thread and not yet taken in, or Long.MAX_VALUE. */
     private final AtomicLong inboxOldest = new AtomicLong(Long.MAX_VALUE);
     private volatile LongSupplier gate;
+    /** While true, no task but a control task starts (what this loop's tasks feed is full). */
+    private volatile java.util.function.BooleanSupplier pressure;
+    /** Tasks handed over and not yet run (any thread). */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long pressedNanos;
     private volatile long maxGateNanos = 1_000_000_000L;
     private volatile boolean running = true;
     private volatile boolean parked;
@@ -66,6 +73,24 @@ public final class TaskLoop implements Executor, AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Starts no task (control tasks aside) while {@code full} says what this loop's tasks feed cannot take
+     * more: backpressure instead of an unbounded queue further on.
+     */
+    public void backpressure(java.util.function.BooleanSupplier full) {
+        this.pressure = full;
+    }
+
+    /** Tasks handed over and not yet run. */
+    public int pending() {
+        return pending.get();
+    }
+
+    /** How long tasks were held back by backpressure in all (ns). */
+    public long pressedNanos() {
+        return pressedNanos;
     }
 
     /** Holds back tasks due after {@code openUntil.getAsLong()} (nanoTime; Long.MAX_VALUE = open), for at most {@code maxHoldNanos}. */
@@ -106,6 +131,7 @@ public final class TaskLoop implements Executor, AutoCloseable {
             throw new RejectedExecutionException(name + " is closed");
         }
         Task t = new Task(due, r);
+        pending.incrementAndGet();
         if (Thread.currentThread() == thread) {
             t.seq = ++seq;
             heap.add(t); // the loop looks at the heap again before it parks
@@ -194,6 +220,7 @@ public final class TaskLoop implements Executor, AutoCloseable {
         }
         if (head.runnable == null) { // cancelled
             heap.poll();
+            pending.decrementAndGet();
             cancelledInHeap = Math.max(0, cancelledInHeap - 1);
             return;
         }
@@ -212,7 +239,14 @@ public final class TaskLoop implements Executor, AutoCloseable {
                 return;
             }
         }
+        java.util.function.BooleanSupplier p = pressure;
+        if (p != null && p.getAsBoolean()) {
+            pressedNanos += PRESSURE_POLL_NANOS;
+            park(PRESSURE_POLL_NANOS);
+            return;
+        }
         heap.poll();
+        pending.decrementAndGet();
         Task next = heap.peek();
         nextDue = next == null ? Long.MAX_VALUE : next.due;
         Runnable r = head.runnable;
@@ -242,7 +276,9 @@ public final class TaskLoop implements Executor, AutoCloseable {
     /** Cancelled timers stay in the heap until they come up; when they are most of it, sweep them out. */
     private void purgeIfMostlyCancelled() {
         if (cancelledInHeap > 4096 && cancelledInHeap > heap.size() / 2) {
+            int before = heap.size();
             heap.removeIf(t -> t.runnable == null);
+            pending.addAndGet(heap.size() - before);
             cancelledInHeap = 0;
         }
     }

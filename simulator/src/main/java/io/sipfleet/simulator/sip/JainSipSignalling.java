@@ -233,7 +233,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         faults.onUnreachable(this::unreachable);
         Properties extra = new Properties();
         extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
-        extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", FaultValve.class.getName());
+        extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE",
+                StrayResponseValve.class.getName() + "," + FaultValve.class.getName());
         // received datagrams stamped with their instant; the stack's timers on a loop that knows its lag
         extra.setProperty(TimedMessageProcessorFactory.PROPERTY, TimedMessageProcessorFactory.class.getName());
         extra.setProperty(LoopSipTimer.PROPERTY, LoopSipTimer.class.getName());
@@ -344,6 +345,13 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             track(p);
         }
         senderFor(r).execute(() -> doSend(p));
+    }
+
+    @Override
+    public void forget(String phoneId, List<String> contactUsers) {
+        for (String u : contactUsers) {
+            endpoints.remove(u);
+        }
     }
 
     /** Gets ready for a server a phone was configured with: its ICMP watch (UDP) is opened now, not at the first send. */
@@ -513,6 +521,13 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private void start(Pending p, ClientTransaction ct) throws SipException {
         OutboundRequest r = p.request;
         ct.setRetransmitTimer((int) r.t1());
+        if (r.method() != Method.INVITE && ct instanceof gov.nist.javax.sip.TransactionExt ext) {
+            // Timer K = 0: a finished non-INVITE transaction goes at once instead of lingering T4 (5 s) with its
+            // messages (17 KB a phone at 100,000 phones); a retransmitted final response then finds no
+            // transaction and is dropped, as one after Timer K would be. Its request stays readable for the
+            // answer to a digest challenge.
+            ext.setTimerT4(0);
+        }
         ct.setApplicationData(p);
         if (ct instanceof ClientTransactionExt ext) {
             ext.setNotifyOnRetransmit(true);
@@ -871,16 +886,6 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             expires = grantedExpires(resp, r.contactUser());
         }
         deliver(p, new SipResponse(status, resp.getReasonPhrase(), expires, challenge));
-        if (status >= 200 && r.method() != Method.INVITE) {
-            // done: no need to linger in Completed for Timer K (T4, 5 s), ticking every T1 and holding the
-            // messages; a retransmitted final response finds no transaction and is dropped, as one after
-            // Timer K would be. The request stays readable for a digest challenge's answer.
-            try {
-                ct.terminate();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "terminate " + r + ": " + e);
-            }
-        }
     }
 
     /** A 2xx for an INVITE the phone gave up on (CANCEL lost the race): ACK it and hang up. */

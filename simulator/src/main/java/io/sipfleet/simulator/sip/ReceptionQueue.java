@@ -36,17 +36,46 @@ public final class ReceptionQueue extends LinkedBlockingQueue<DatagramQueuedMess
     static final class Received extends DatagramQueuedMessageDispatch {
         final long nanos;
 
-        Received(DatagramQueuedMessageDispatch d, long nanos) {
-            super(d.packet, d.getReceptionTime());
+        Received(java.net.DatagramPacket packet, long receptionMillis, long nanos) {
+            super(packet, receptionMillis);
             this.nanos = nanos;
         }
     }
 
     private final transient List<Slot> slots = new CopyOnWriteArrayList<>();
+    private final int capacity;
+    private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
 
+    /** @param capacity datagrams that may wait; past it new ones are dropped and counted, as a full socket buffer would */
+    public ReceptionQueue(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /**
+     * Takes a datagram off the socket into the queue. The stack reads each into a buffer of the largest
+     * message size (16 KB): a waiting one keeps only its own bytes (a few hundred), so that a backlog of
+     * tens of thousands (a GC pause, a burst) costs megabytes, not a gigabyte. Past the capacity it is
+     * dropped and counted (the overload watch sees it).
+     */
     @Override
     public boolean offer(DatagramQueuedMessageDispatch d) {
-        return super.offer(d instanceof Received ? d : new Received(d, System.nanoTime()));
+        long now = System.nanoTime();
+        if (d instanceof Received) {
+            return super.offer(d);
+        }
+        if (size() >= capacity) {
+            dropped.increment();
+            return false;
+        }
+        java.net.DatagramPacket p = d.packet;
+        byte[] bytes = java.util.Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength());
+        return super.offer(new Received(new java.net.DatagramPacket(bytes, bytes.length, p.getSocketAddress()),
+                d.getReceptionTime(), now));
+    }
+
+    /** Datagrams dropped because the queue was full. */
+    public long dropped() {
+        return dropped.sum();
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.net.InetAddress;
 
 /** JAIN-SIP's UDP message processor with a {@link ReceptionQueue} instead of its plain one. */
 final class TimedUdpMessageProcessor extends UDPMessageProcessor {
-    private final ReceptionQueue queue = new ReceptionQueue();
+    /** About two seconds of a 100,000-phone failover storm's answers; a few hundred bytes each. */
+    private final ReceptionQueue queue = new ReceptionQueue(20_000);
 
     TimedUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
         super(address, stack, port);

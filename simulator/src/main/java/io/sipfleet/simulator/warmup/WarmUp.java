@@ -117,6 +117,7 @@ public final class WarmUp {
                 }
             });
         }
+        settle(deadline);
         long took = (System.nanoTime() - started) / 1_000_000;
         Result r = new Result(tx, tx > 0 ? (double) cpu / tx : 0, took, complete);
         LOG.log(complete ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "warm-up: " + s.phones()
@@ -125,6 +126,29 @@ public final class WarmUp {
                 + String.format(Locale.ROOT, "; %d SIP transactions at %.0f µs of CPU each", tx,
                 r.cpuNanosPerTransaction() / 1000));
         return r;
+    }
+
+    /**
+     * Leaves the JVM quiet for the run to come: the warm-up's garbage collected now rather than in a pause
+     * during the first measured failover, and the JIT done with what the warm-up gave it to compile (its
+     * compiler threads would take the CPU from the phones' shards on a small machine), at most 3 s.
+     */
+    private static void settle(long deadlineNanos) {
+        System.gc();
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long until = Math.min(deadlineNanos, System.nanoTime() + 3_000_000_000L);
+        long last = jit.getTotalCompilationTime();
+        while (System.nanoTime() - until < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            long now = jit.getTotalCompilationTime();
+            if (now - last <= 5) { // under 5 ms of compiling in 200 ms: quiet
+                return;
+            }
+            last = now;
+        }
     }
 
     private static int count(Fleet f, String server) {

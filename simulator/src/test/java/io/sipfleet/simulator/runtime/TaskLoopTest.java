@@ -127,6 +127,23 @@ class TaskLoopTest {
     }
 
     @Test
+    void underBackpressureOnlyControlTasksRunUntilItEases() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+        loop.backpressure(full::get);
+        CountDownLatch phoneWork = new CountDownLatch(1);
+        CountDownLatch command = new CountDownLatch(1);
+        loop.execute(phoneWork::countDown);
+        loop.control(command::countDown);
+        assertThat(command.await(2, TimeUnit.SECONDS)).as("a command still runs").isTrue();
+        assertThat(phoneWork.await(100, TimeUnit.MILLISECONDS)).as("held while what it feeds is full").isFalse();
+        assertThat(loop.pending()).isEqualTo(1);
+        full.set(false);
+        assertThat(phoneWork.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(loop.pressedNanos()).isPositive();
+        await().atMost(Duration.ofSeconds(2)).until(() -> loop.pending() == 0);
+    }
+
+    @Test
     void aTaskThatThrowsDoesNotStopTheLoop() throws Exception {
         loop.execute(() -> {
             throw new IllegalStateException("a phone's bug");

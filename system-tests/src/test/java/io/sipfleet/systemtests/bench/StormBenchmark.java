@@ -46,7 +46,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code jvmArgs} (more options for the service, e.g. -XX:StartFlightRecording=filename=target/bench/storm.jfr),
  * {@code kamailioMemoryMb} (1024), {@code sippFlatLimit} (50), {@code raiseIcmpLimits} (true: as root, raise
  * net.ipv4.icmp_msgs_per_sec / icmp_msgs_burst for the run and restore them), {@code icmpMsgsPerSec} (100000),
- * {@code icmpMsgsBurst} (100000), {@code pollMillis} (500).
+ * {@code icmpMsgsBurst} (100000), {@code pollMillis} (500), {@code eventsOverMqtt} (false: the storm's events are read over
+ * REST after it for {@code eventSample} (10000) phones spread over the fleet; true: an MQTT subscriber to every phone's
+ * events during it, which makes the service publish them all).
  *
  * <p>Prints figures to stdout and target/bench/storm-benchmark-*.txt; asserts only that the phones registered.
  */
@@ -84,6 +86,8 @@ class StormBenchmark {
         int icmpPerSec = o.integer("icmpMsgsPerSec", 100_000);
         int icmpBurst = o.integer("icmpMsgsBurst", 100_000);
         Duration poll = Duration.ofMillis(o.integer("pollMillis", 500));
+        eventsOverMqtt = o.flag("eventsOverMqtt", false);
+        eventSample = o.integer("eventSample", 10_000);
 
         report.machine();
         report.line("options: %s", o.describe());
@@ -214,6 +218,10 @@ class StormBenchmark {
 
     // ------------------------------------------------------------------ (ii) the storm
 
+    /** Events of the storm: from an MQTT subscriber during it (true), or over REST for a sample after it (false). */
+    private boolean eventsOverMqtt;
+    private int eventSample;
+
     private void storm(ServiceProcess svc, KamailioPair pair, Fleets fleets, int n, double ramp, int holdS,
                        int keepAlive, int failbackInterval, int ttl, Duration poll) throws Exception {
         KamailioPair.Server primary = pair.primary();
@@ -290,7 +298,7 @@ class StormBenchmark {
         Fleets.Waited moved;
         double scpu0;
         double scpu1;
-        EventsTap tap = new EventsTap(svc, Set.of("keepalive-timeout", "failover"));
+        EventsTap tap = eventsOverMqtt ? new EventsTap(svc, Set.of("keepalive-timeout", "failover")) : null;
         try {
             PacketCapture cap = PacketCapture.start("storm-to-backup", filter, backup.port());
             List<PacketCapture.SipPacket> packets;
@@ -327,7 +335,10 @@ class StormBenchmark {
                     (lastFirst / 1e6 - tKill) / 1000.0, cap.capturedCount(), cap.droppedCount());
             report.line("    after: %s", moved.last());
 
-            Map<String, EventsTap.First> ka = tap.first("keepalive-timeout");
+            RestEvents sample = tap != null ? null : RestEvents.read(svc, name, n, Math.max(1, n / Math.max(1, eventSample)),
+                    tKill - 1000, Set.of("keepalive-timeout", "failover"));
+            Map<String, EventsTap.First> ka = tap != null ? tap.first("keepalive-timeout")
+                    : sample.first("keepalive-timeout");
             List<Double> delays = new ArrayList<>();
             Map<String, Integer> reasons = new TreeMap<>();
             int noRegister = 0;
@@ -344,7 +355,7 @@ class StormBenchmark {
                 }
                 delays.add(reg.epochMillis() - e.getValue().at());
             }
-            Map<String, EventsTap.First> fo = tap.first("failover");
+            Map<String, EventsTap.First> fo = tap != null ? tap.first("failover") : sample.first("failover");
             List<Double> toFailover = new ArrayList<>();
             List<Double> failoverToWire = new ArrayList<>();
             for (Map.Entry<String, EventsTap.First> e : ka.entrySet()) {
@@ -363,7 +374,9 @@ class StormBenchmark {
             report.line("    delay keep-alive failure -> REGISTER to the backup (ms): %s (target p99 < 5 ms)",
                     d.describe(2));
             report.line("      keep-alive failure instant = the phone's 'keepalive-timeout' event 'at' (the service's "
-                    + "System.currentTimeMillis, 1 ms steps; events from MQTT sipfleet/phones/+/events); REGISTER "
+                    + "System.currentTimeMillis, 1 ms steps; events " + (tap != null ? "from MQTT sipfleet/phones/+/events"
+                    : "over REST after the storm, every " + Math.max(1, n / Math.max(1, eventSample)) + "th phone")
+                    + "); REGISTER "
                     + "instant = dumpcap's kernel timestamp on lo (real-time clock, µs); same clock, 1 ms resolution");
             report.line("      of which 'keepalive-timeout' -> 'failover' event (the REGISTER to the dead primary on the "
                     + "way, service clock): %s", Stats.of(toFailover).describe(0));
@@ -371,8 +384,8 @@ class StormBenchmark {
                     Stats.of(failoverToWire).describe(2));
             report.line("      keepalive-timeout events by reason %s; phones with no keepalive-timeout event: %d; with "
                             + "one but no REGISTER to the backup captured: %d", reasons,
-                    Math.max(0, n - ka.size()), noRegister);
-            report.line("      events seen during the storm: %s", tap.describeCounts());
+                    Math.max(0, (tap != null ? n : sample.sampled()) - ka.size()), noRegister);
+            report.line("      events seen during the storm: %s", tap != null ? tap.describeCounts() : sample.describeCounts());
 
             // failback
             long tRestart = System.currentTimeMillis();
@@ -392,9 +405,13 @@ class StormBenchmark {
             report.line("    whole run: failovers %.0f, failures %.0f, register-failed %.0f, failbacks %.0f (metrics)",
                     m2.sum("sipfleet_failovers_total"), m2.sum("sipfleet_failures_total"),
                     m2.sum("sipfleet_register_failed_total"), m2.sum("sipfleet_failbacks_total"));
-            report.line("    events since the kill: %s", tap.describeCounts());
+            if (tap != null) {
+                report.line("    events since the kill: %s", tap.describeCounts());
+            }
         } finally {
-            tap.close();
+            if (tap != null) {
+                tap.close();
+            }
         }
     }
 }
