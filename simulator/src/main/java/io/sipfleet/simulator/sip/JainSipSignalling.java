@@ -81,7 +81,7 @@ import javax.sip.message.Response;
 public final class JainSipSignalling implements SipSignalling, SipListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JainSipSignalling.class.getName());
     /** A request that leaves later than this after the phone handed it over is reported as sent late. */
-    private static final long LATE_SEND_NANOS = 1_000_000L;
+    private static final long LATE_SEND_NANOS = 3_000_000L;
 
     /**
      * @param bindAddress      the address the stack binds (loopback by default)
@@ -536,8 +536,10 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         transactions.increment();
         ct.sendRequest();
         long sentNanos = System.nanoTime();
-        if (sentNanos - p.handedOverNanos > LATE_SEND_NANOS) {
-            // it left later than the phone decided (a cold first send, a backlog): the budget counts from now (§5)
+        if (!r.server().transport().reliable() && sentNanos - p.handedOverNanos > LATE_SEND_NANOS) {
+            // a datagram that left later than the phone decided (a cold first send, a backlog): the budget counts
+            // from now (§5). Not over TCP/TLS: there the budget bounds the connect and handshake too (§5), and
+            // the time they took is the server's, not ours.
             long atMillis = System.currentTimeMillis();
             phoneTasks.run(r.phoneId(), sentNanos, () -> r.listener().onSent(r, atMillis));
         }

@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * behaviour.md §13 on the real wire, T1 = 50 ms (V3 R = 3: a non-last server is given up at 750 ms,
  * the last at 64*T1 = 3.2 s; V2 with D = 1 s). Every observed instant is compared with the spec and
- * the deviation printed, within 20% of T1 (10 ms), except ICMP detection (100 ms, issue 3), on the
- * built-in servers and TLS rows the "≈" instants below (2 x 20% of T1: see {@link RedundantPair#answerTolerance}),
+ * the deviation printed, within 20% of T1 (10 ms), except ICMP detection (100 ms, issue 3), the "≈"
+ * instants below (2 x 20% of T1: see {@link RedundantPair#answerTolerance}),
  * and the end of a call's set-up or tear-down, which behaviour.md does not time ({@link #CALL_TOLERANCE}).
  * Instants the firmware decides (a budget running out, a probe, register-failed, a 503's failover)
  * are compared with the §13 numbers. Instants §13 gives as "≈" (registered(backup) ≈ 7.5, failback,

@@ -23,10 +23,13 @@ interface RedundantPair extends AutoCloseable {
 
     /**
      * Tolerance of an instant that adds a server's answer time (measured in the same run) to a firmware
-     * instant: 20% of T1 by default.
+     * instant: 2 x 20% of T1. A digest registration is two exchanges, and the phone's answer to the 401
+     * alone varies by 5-13 ms from one registration to the next on this 2-core machine (measured on the
+     * packets, before and after issue 9's changes), so the median of three baseline registrations cannot
+     * predict one registration closer than that.
      */
     default long answerTolerance() {
-        return FailoverOnTheWireScenarios.TOLERANCE;
+        return 2 * FailoverOnTheWireScenarios.TOLERANCE;
     }
 
     @Override
