@@ -1,5 +1,6 @@
 package io.sipfleet.api.mqtt;
 
+import static io.restassured.RestAssured.given;
 import static io.sipfleet.api.mqtt.MqttProbe.fleetCmd;
 import static io.sipfleet.api.mqtt.MqttProbe.line1;
 import static io.sipfleet.api.mqtt.MqttProbe.state;
@@ -7,11 +8,14 @@ import static io.sipfleet.api.mqtt.MqttScenarios.deleteFleet;
 import static io.sipfleet.api.mqtt.MqttScenarios.fleet;
 import static io.sipfleet.api.mqtt.MqttScenarios.rest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.Set;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -24,17 +28,23 @@ import org.junit.jupiter.api.Test;
 class MqttStateCoalescingTest {
     private static final int PHONES = 1_000;
     private static final String FLEET = "mbig";
+    /**
+     * Generous: with T1 = 50 ms the overload threshold is 5 ms, which the test JVM's own GC and the
+     * two cores shared by test and service often exceed, and the power-on ramp then slows itself down.
+     */
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
 
     @Test
     void aBurstOfChangesInAThousandPhonesIsCoalescedPerPhone() throws Exception {
-        long interval = ConfigProvider.getConfig().getValue("sipfleet.mqtt.state-interval", java.time.Duration.class)
+        long interval = ConfigProvider.getConfig().getValue("sipfleet.mqtt.state-interval", Duration.class)
                 .toMillis();
         try (MqttProbe probe = MqttProbe.connect()) {
             probe.countOnly().subscribe(MqttCommandsTest.BASE_PHONES + "+/state", MqttProbe.errors());
             // ramped: a thousand REGISTERs at once with T1 = 50 ms overrun the built-in servers
             fleet(FLEET, PHONES, 7001, 250, "");
             try {
-                awaitAll(probe, s -> "registered".equals(line1(s)), "registered");
+                await("every phone registered, as its retained state says").atMost(PATIENCE)
+                        .pollInterval(Duration.ofMillis(250)).until(new AllPublished(probe));
                 Map<String, Integer> before = probe.counts();
 
                 long start = System.currentTimeMillis();
@@ -42,25 +52,30 @@ class MqttStateCoalescingTest {
                     probe.publish(fleetCmd(FLEET, "keys"), Character.toString(d));
                 }
                 probe.publish(fleetCmd(FLEET, "keys"), "{\"keys\":[\"CANCEL\"]}");
-                // commands run in order: once this one is answered, the eleven before it were carried out
+                // a bad command is answered at once, so its answer says the eleven before it arrived ...
                 probe.publish(fleetCmd(FLEET, "keys"), "sentinel");
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (probe.last().get(MqttProbe.errors()) == null
-                        || !"sentinel".equals(probe.last().get(MqttProbe.errors()).json().get("payload"))) {
-                    assertThat(System.currentTimeMillis()).as("the commands are carried out").isLessThan(deadline);
-                    Thread.sleep(20);
+                await("the commands arrive").atMost(PATIENCE).until(() -> {
+                    MqttProbe.Received r = probe.last().get(MqttProbe.errors());
+                    return r != null && "sentinel".equals(r.json().get("payload"));
+                });
+                // ... and the fleet says when they are all handed to its phones (paced, in order)
+                await("the commands handed out").atMost(PATIENCE)
+                        .until(() -> given().get("/api/fleets/" + FLEET).jsonPath().getInt("commandsPending") == 0);
+                // a phone's REST view is taken behind the commands on its shard: each phone is idle again
+                Map<String, Map<String, Object>> now = new HashMap<>();
+                for (int i = 1; i <= PHONES; i++) {
+                    Map<String, Object> view = rest(FLEET + "-" + i);
+                    assertThat(view.get("callState")).as(FLEET + "-" + i).isEqualTo("idle");
+                    now.put(state(FLEET + "-" + i), view);
                 }
                 long took = System.currentTimeMillis() - start;
-                // and then each phone's last published state is its state now
-                for (int i = 1; i <= PHONES; i++) {
-                    String p = FLEET + "-" + i;
-                    Map<String, Object> now = rest(p);
-                    assertThat(now.get("callState")).isEqualTo("idle");
-                    while (!now.equals(probe.last().get(state(p)).json())) {
-                        assertThat(System.currentTimeMillis()).as(p + "'s last state published").isLessThan(deadline);
-                        Thread.sleep(20);
-                    }
-                }
+                // and each phone's last published state is its state now
+                await("each phone's last state published").atMost(PATIENCE).pollInterval(Duration.ofMillis(100))
+                        .until(() -> {
+                            Map<String, MqttProbe.Received> last = probe.last();
+                            now.entrySet().removeIf(e -> e.getValue().equals(last.get(e.getKey()).json()));
+                            return now.isEmpty();
+                        });
 
                 Map<String, Integer> after = probe.counts();
                 int most = 0;
@@ -83,27 +98,31 @@ class MqttStateCoalescingTest {
         }
     }
 
-    private static void awaitAll(MqttProbe probe, Predicate<Map<String, Object>> ok, String what)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        Map<String, Boolean> done = new HashMap<>();
-        while (done.size() < PHONES) {
-            Map<String, MqttProbe.Received> last = probe.last();
+    /** Every phone of the fleet registered on line 1, by its last retained state; each one parsed once. */
+    private static final class AllPublished implements java.util.concurrent.Callable<Boolean> {
+        private final MqttProbe probe;
+        private final Set<String> waiting = new HashSet<>();
+
+        AllPublished(MqttProbe probe) {
+            this.probe = probe;
             for (int i = 1; i <= PHONES; i++) {
-                String p = FLEET + "-" + i;
-                MqttProbe.Received r = last.get(state(p));
-                if (r != null && r.payload().length > 0 && ok.test(r.json())) {
-                    done.put(p, true);
-                } else {
-                    done.remove(p);
-                }
+                waiting.add(state(FLEET + "-" + i));
             }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError(done.size() + " of " + PHONES + " phones " + what + " on MQTT; REST says "
-                        + io.restassured.RestAssured.given().get("/api/fleets/" + FLEET).asString() + "; "
-                        + probe.counts().values().stream().mapToInt(Integer::intValue).sum() + " messages");
-            }
-            Thread.sleep(50);
+        }
+
+        @Override
+        public Boolean call() {
+            Map<String, MqttProbe.Received> last = probe.last();
+            waiting.removeIf(t -> {
+                MqttProbe.Received r = last.get(t);
+                return r != null && r.payload().length > 0 && "registered".equals(line1(r.json()));
+            });
+            return waiting.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return waiting.size() + " of " + PHONES + " phones not yet registered on MQTT";
         }
     }
 }
