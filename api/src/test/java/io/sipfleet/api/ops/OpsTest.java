@@ -2,11 +2,13 @@ package io.sipfleet.api.ops;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,7 @@ class OpsTest {
     @Test
     void readyWhenTheSipStackIsUp() {
         // readiness is also DOWN while the simulator is overloaded (OverloadTest): a busy test machine can make it so
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(20))
                 .until(() -> given().get("/q/health/ready").statusCode() == 200);
         given().get("/q/health/ready").then().body("checks.name", hasItem("sip-stack"));
         given().get("/q/health/live").then().statusCode(200);
@@ -30,6 +32,12 @@ class OpsTest {
 
     @Test
     void registrationsFailoversAndTheirLatencyAreMetrics() throws Exception {
+        // the counters live as long as the service: other tests in this JVM may have counted before this one
+        String[] registrations = {"sipfleet_registrations_total", "server=\"backup\"", "model=\"V2\""};
+        String[] failovers = {"sipfleet_failovers_total", "reason=\"503\"", "from=\"primary\"", "to=\"backup\"",
+                "request=\"REGISTER\"", "model=\"V2\""};
+        String[] latencies = {"sipfleet_failover_latency_seconds_count", "reason=\"503\"", "model=\"V2\""};
+        String before = given().get("/q/metrics").asString();
         // the primary answers 503 (a fault in its place) for this fleet: every phone fails over at once
         given().contentType(ContentType.JSON).body("{\"type\":\"respond\",\"target\":\"primary\","
                 + "\"params\":{\"status\":503},\"phones\":{\"fleet\":\"met\"}}").post("/api/faults").then()
@@ -37,26 +45,29 @@ class OpsTest {
         given().contentType(ContentType.JSON).body("{\"name\":\"met\",\"model\":\"V2\",\"count\":3,\"firstUser\":4301,"
                 + "\"password\":\"pw{user}\",\"line\":{\"registerAddr\":\"127.0.0.2\",\"registerPort\":15060,"
                 + "\"backupAddr\":\"127.0.0.3\",\"backupPort\":15060}}").post("/api/fleets").then().statusCode(201);
-        long deadline = System.currentTimeMillis() + 10_000;
-        String metrics = "";
-        while (System.currentTimeMillis() < deadline) {
-            metrics = given().get("/q/metrics").asString();
-            if (count(metrics, "sipfleet_registrations_total", "server=\"backup\"", "model=\"V2\"") >= 3) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        assertThat(count(metrics, "sipfleet_registrations_total", "server=\"backup\"", "model=\"V2\"")).isEqualTo(3);
-        assertThat(count(metrics, "sipfleet_failovers_total", "reason=\"503\"", "from=\"primary\"", "to=\"backup\"",
-                "request=\"REGISTER\"", "model=\"V2\"")).isEqualTo(3);
-        assertThat(count(metrics, "sipfleet_failover_latency_seconds_count", "reason=\"503\"", "model=\"V2\""))
-                .isEqualTo(3);
-        assertThat(metrics).contains("sipfleet_failover_latency_seconds_bucket");
-        assertThat(metrics).contains("sipfleet_phones");
+        String[] metrics = {""};
+        await("three registrations on the backup and three failovers counted").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    metrics[0] = given().get("/q/metrics").asString();
+                    return added(before, metrics[0], registrations) >= 3 && added(before, metrics[0], failovers) >= 3
+                            && added(before, metrics[0], latencies) >= 3;
+                });
+        assertThat(added(before, metrics[0], registrations)).isEqualTo(3);
+        assertThat(added(before, metrics[0], failovers)).isEqualTo(3);
+        assertThat(added(before, metrics[0], latencies)).isEqualTo(3);
+        assertThat(metrics[0]).contains("sipfleet_failover_latency_seconds_bucket");
+        assertThat(metrics[0]).contains("sipfleet_phones");
     }
 
-    /** The value of the first sample of {@code name} whose labels contain every one of {@code labels}. */
+    private static double added(String before, String after, String... nameAndLabels) {
+        String name = nameAndLabels[0];
+        String[] labels = java.util.Arrays.copyOfRange(nameAndLabels, 1, nameAndLabels.length);
+        return count(after, name, labels) - count(before, name, labels);
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
     private static double count(String metrics, String name, String... labels) {
+        double sum = 0;
         for (String line : metrics.split("\n")) {
             if (!line.startsWith(name + "{")) {
                 continue;
@@ -66,9 +77,9 @@ class OpsTest {
                 all &= line.contains(l);
             }
             if (all) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        return 0;
+        return sum;
     }
 }
