@@ -37,6 +37,8 @@ public class PhoneMetrics implements FleetListener {
     private final Instance<SimulatorRuntime> runtime;
     /** When each phone line started on the server it is on now (a walk step): failover latency. */
     private final Map<String, Long> stepStart = new ConcurrentHashMap<>();
+    /** The server roles that have a {@code sipfleet_phones_by_active_server} gauge already. */
+    private final java.util.Set<String> serverGauges = ConcurrentHashMap.newKeySet();
 
     PhoneMetrics(MeterRegistry registry, Instance<SimulatorRuntime> runtime) {
         this.registry = registry;
@@ -44,7 +46,38 @@ public class PhoneMetrics implements FleetListener {
         Gauge.builder("sipfleet.phones", this, m -> m.phones()).description("virtual phones").register(registry);
         Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
                 .description("network faults in force").register(registry);
+        for (io.sipfleet.device.Outputs.LineState state : io.sipfleet.device.Outputs.LineState.values()) {
+            String key = state.name().toLowerCase(java.util.Locale.ROOT);
+            Gauge.builder("sipfleet.phones.by.state", this, m -> m.summed(s -> s.byState().getOrDefault(key, 0)))
+                    .description("phones by the state of their line 1 (as GET /api/fleets counts them)")
+                    .tag("state", key).register(registry);
+        }
+        serverGauge("primary");
+        serverGauge("backup");
         overloadMetrics();
+    }
+
+    /**
+     * Phones whose line 1 is on the server with this role (as GET /api/fleets counts them): primary and
+     * backup from the start, any further role ({@code server3}...) from the first event that names it.
+     */
+    private void serverGauge(String role) {
+        if (role == null || "none".equals(role) || !serverGauges.add(role)) {
+            return;
+        }
+        Gauge.builder("sipfleet.phones.by.active.server", this,
+                        m -> m.summed(s -> s.byActiveServer().getOrDefault(role, 0)))
+                .description("phones by the server their line 1 is registered on or trying (its role)")
+                .tag("server", role).register(registry);
+    }
+
+    /** A count summed over every fleet's summary (counters the phones keep: never waits for a phone). */
+    private double summed(java.util.function.ToIntFunction<io.sipfleet.simulator.fleet.Fleet.Summary> f) {
+        try {
+            return runtime.get().fleets().fleets().stream().mapToInt(fl -> f.applyAsInt(fl.summary())).sum();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The simulator's own lag (README "Overload"): whether it is overloaded, how late, how often. */
@@ -156,11 +189,13 @@ public class PhoneMetrics implements FleetListener {
         } else if (e instanceof PhoneEvent.FailbackProbe p) {
             stepStart.put(key, p.at());
         } else if (e instanceof PhoneEvent.Registered r) {
+            serverGauge(role(r.server()));
             stepStart.remove(key); // the walk is over: nothing more to time until the next one starts
             counter("sipfleet.registrations", "registrations (200 OK to REGISTER)", "server", role(r.server()),
                     "address", address(r.server()), "model", model(r.phone())).increment();
         } else if (e instanceof PhoneEvent.Failover f) {
             String model = model(f.phone());
+            serverGauge(role(f.to()));
             counter("sipfleet.failovers", "failovers from one server to the next", "request", f.request(),
                     "from", role(f.from()), "to", role(f.to()), "reason", f.reason(), "model", model).increment();
             Long started = stepStart.put(key, f.at());
