@@ -16,4 +16,13 @@ public record LagSource(String kind, String name, LongSupplier lag) {
     public static LagSource of(String kind, TaskLoop loop) {
         return new LagSource(kind, loop.name(), () -> Math.max(loop.takeMaxLateNanos(), loop.stalledNanos()));
     }
+
+    /**
+     * A loop whose tasks are all due when handed over (a send loop): also how long a task handed over now
+     * would wait, so that a backlog counts as lag before its tasks run late, not after.
+     */
+    public static LagSource ofQueue(String kind, TaskLoop loop) {
+        return new LagSource(kind, loop.name(), () -> Math.max(Math.max(loop.takeMaxLateNanos(), loop.stalledNanos()),
+                loop.expectedWaitNanos()));
+    }
 }

@@ -95,6 +95,7 @@ public final class OverloadMonitor implements AutoCloseable {
     private boolean episodeLogged;
     private long unloggedEpisodes;
     private final java.util.concurrent.atomic.AtomicLong marked = new java.util.concurrent.atomic.AtomicLong();
+    private final List<LongSupplier> queues = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread thread;
     private volatile boolean running;
 
@@ -135,7 +136,24 @@ public final class OverloadMonitor implements AutoCloseable {
      * simulator is overloaded, or the task deciding started later than the threshold.
      */
     public boolean overloadedNow() {
-        return overloaded || TaskLoop.currentLatenessNanos() > thresholdNanos;
+        if (overloaded || TaskLoop.currentLatenessNanos() > thresholdNanos) {
+            return true;
+        }
+        for (LongSupplier q : queues) {
+            if (q.getAsLong() > thresholdNanos) {
+                return true; // what the phone sends now leaves later than the threshold
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A queue that a phone's decision goes through before it is on the wire (a send loop): while what is
+     * handed to it now would wait longer than the threshold, decisions are marked at once, before the
+     * sampled lag says so.
+     */
+    public void watchQueue(LongSupplier expectedWaitNanos) {
+        queues.add(expectedWaitNanos);
     }
 
     /** Counts an event marked {@code overloaded}. */

@@ -32,7 +32,7 @@ public final class SelfWatch implements AutoCloseable {
                                   JainSipSignalling signalling) {
         List<LagSource> sources = new ArrayList<>();
         shards.shards().forEach(s -> sources.add(LagSource.of("shard", s)));
-        signalling.sendLoops().forEach(s -> sources.add(LagSource.of("send", s)));
+        signalling.sendLoops().forEach(s -> sources.add(LagSource.ofQueue("send", s)));
         signalling.timerLoop().ifPresent(t -> sources.add(LagSource.of("stack-timer", t)));
         signalling.receptionQueue().ifPresent(q -> {
             sources.add(new LagSource("stack-receive", "udp", q::backlogNanos));
@@ -48,6 +48,8 @@ public final class SelfWatch implements AutoCloseable {
         // dropped by the kernel (socket buffer full) or by the stack's full receive queue: answers we lost
         OverloadMonitor m = new OverloadMonitor(settings, sources,
                 () -> kernel.total() + queue.map(io.sipfleet.simulator.sip.ReceptionQueue::dropped).orElse(0L));
+        // a request the phone decides now waits behind the send loops' backlog: the decision is marked at once
+        signalling.sendLoops().forEach(s -> m.watchQueue(s::expectedWaitNanos));
         m.start();
         return new SelfWatch(m, pauses);
     }

@@ -57,6 +57,8 @@ public final class TaskLoop implements Executor, AutoCloseable {
     /** The due instant of the next task waiting behind the one running now, or Long.MAX_VALUE. */
     private volatile long nextDue = Long.MAX_VALUE;
     private volatile long tasksRun;
+    /** What a task costs here, a moving average (ns): with {@link #pending()}, how long new work will wait. */
+    private volatile long costNanos;
     private volatile long gatedNanos;
     private long seq;
     private long cancelledInHeap;
@@ -86,6 +88,15 @@ public final class TaskLoop implements Executor, AutoCloseable {
     /** Tasks handed over and not yet run. */
     public int pending() {
         return pending.get();
+    }
+
+    /**
+     * How long a task handed over now would wait for the ones already due before it (ns): the tasks
+     * waiting times what a task has cost lately. For a loop whose tasks are all due at once (the send
+     * loops), not one that holds timers for later.
+     */
+    public long expectedWaitNanos() {
+        return pending.get() * costNanos;
     }
 
     /** How long tasks were held back by backpressure in all (ns). */
@@ -251,6 +262,10 @@ public final class TaskLoop implements Executor, AutoCloseable {
         nextDue = next == null ? Long.MAX_VALUE : next.due;
         Runnable r = head.runnable;
         head.runnable = null;
+        if (r == null) {
+            nextDue = Long.MAX_VALUE;
+            return; // cancelled from another thread since it was looked at
+        }
         long late = now - due;
         maxLate.accumulateAndGet(late, Math::max);
         run(r, late, now);
@@ -267,6 +282,8 @@ public final class TaskLoop implements Executor, AutoCloseable {
             // one phone's bug must not stop the loop (and every other phone on it)
             LOG.log(System.Logger.Level.ERROR, name + ": task failed", e);
         } finally {
+            long cost = System.nanoTime() - now;
+            costNanos += (cost - costNanos) >> 4;
             runningSince = 0;
             currentLate = 0;
             tasksRun++;

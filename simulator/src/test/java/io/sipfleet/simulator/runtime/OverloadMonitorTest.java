@@ -131,4 +131,16 @@ class OverloadMonitorTest {
         sampleFor(20);
         assertThat(watch.overloadedNow()).as("off a loop, while overloaded").isTrue();
     }
+
+    @Test
+    void aDecisionIsMarkedAtOnceWhileWhatItSendsWouldWaitPastTheThresholdInASendQueue() {
+        AtomicLong sendWait = new AtomicLong(49 * MS);
+        watch.watchQueue(sendWait::get);
+        assertThat(watch.overloadedNow()).as("49 ms of sends queued, threshold 50 ms").isFalse();
+        sendWait.set(51 * MS);
+        assertThat(watch.overloadedNow()).as("51 ms queued: marked before any sample").isTrue();
+        assertThat(watch.overloaded()).as("the sampled state is not changed by it").isFalse();
+        sendWait.set(0);
+        assertThat(watch.overloadedNow()).isFalse();
+    }
 }

@@ -152,4 +152,30 @@ class TaskLoopTest {
         loop.execute(next::countDown);
         assertThat(next.await(2, TimeUnit.SECONDS)).isTrue();
     }
+
+    @Test
+    void itEstimatesHowLongNewWorkWouldWaitFromWhatTasksCostAndHowManyWait() throws Exception {
+        // tasks of 2 ms each teach it what a task costs here
+        CountDownLatch learnt = new CountDownLatch(40);
+        for (int i = 0; i < 40; i++) {
+            loop.execute(() -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                learnt.countDown();
+            });
+        }
+        assertThat(learnt.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(loop.expectedWaitNanos()).as("nothing waiting").isZero();
+        CountDownLatch release = stall();
+        for (int i = 0; i < 10; i++) {
+            loop.execute(() -> ran.add("queued"));
+        }
+        // ten tasks of about 2 ms (the average weighs recent tasks most: at least 1 ms each by now)
+        assertThat(loop.expectedWaitNanos()).isBetween(TimeUnit.MILLISECONDS.toNanos(10),
+                TimeUnit.MILLISECONDS.toNanos(40));
+        release.countDown();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> ran.size() == 10);
+    }
 }
