@@ -62,7 +62,7 @@ public final class StreamSubscription {
     }
 
     /** The latest summary for this client (replaces one not yet taken). */
-    void summary(Object s) {
+    public void summary(Object s) {
         if (closed) {
             return;
         }
