@@ -24,6 +24,10 @@ public interface SipfleetConfig {
 
     WarmUp warmUp();
 
+    Trace trace();
+
+    Stream stream();
+
     /** Single-threaded shards the phones are spread over. */
     @WithDefault("4")
     int shards();
@@ -51,6 +55,32 @@ public interface SipfleetConfig {
         /** How long every lag must stay below the threshold before the simulator is no longer overloaded. */
         @WithDefault("1s")
         Duration recovery();
+    }
+
+    /** Per-phone SIP traces (README "SIP trace"). */
+    interface Trace {
+        /** Messages kept per traced phone (the last ones). */
+        @WithDefault("200")
+        int messages();
+
+        /** Every phone is traced while the simulator has at most this many phones (0: only phones asked for). */
+        @WithDefault("200")
+        int maxPhones();
+
+        /** A phone whose trace was asked for stays traced this long after the last time. */
+        @WithDefault("5m")
+        Duration keep();
+
+        /** Phones traced on demand at once (past it, the one asked for longest ago stops). */
+        @WithDefault("1000")
+        int maxWatched();
+    }
+
+    /** The live stream (README "Live stream"). */
+    interface Stream {
+        /** Events that may wait for one client; past it, its oldest are dropped and counted. */
+        @WithDefault("10000")
+        int queueSize();
     }
 
     /** The failover paths run once at start, before readiness turns UP (README "Warm start"). */

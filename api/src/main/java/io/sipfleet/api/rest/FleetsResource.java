@@ -43,7 +43,7 @@ public class FleetsResource {
                             boolean autoAnswer, int poweredOn, Map<String, Integer> byState,
                             Map<String, Integer> byActiveServer, LineConfigJson line, Ramp ramp,
                             int commandsPending, String overloadedSince, List<String> warnings) {
-        static FleetJson of(Fleet f, OverloadMonitor overload) {
+        public static FleetJson of(Fleet f, OverloadMonitor overload) {
             List<String> warnings = f.warnings();
             FleetSpec s = f.spec();
             Fleet.Summary sum = f.summary();

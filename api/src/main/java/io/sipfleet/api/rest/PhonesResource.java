@@ -160,6 +160,56 @@ public class PhonesResource {
         return phone(id).events(since).stream().map(EventJson::of).toList();
     }
 
+    /** The media type of a libpcap file. */
+    public static final String PCAP = "application/vnd.tcpdump.pcap";
+
+    @GET
+    @Path("{id}/trace")
+    @Produces({MediaType.APPLICATION_JSON, PCAP, MediaType.TEXT_PLAIN})
+    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "A phone's SIP trace",
+            description = "The last messages (200 by default) the phone sent and received, oldest first: time (epoch "
+                    + "ms with microseconds), direction, server (name, address, transport), method or status and "
+                    + "reason, CSeq, Call-ID, Via branch, retransmission, and the whole message. Asking starts the "
+                    + "phone's trace if it was not traced (sipfleet.trace.keep after the last time); every phone is "
+                    + "traced while there are at most sipfleet.trace.max-phones. As JSON, as a libpcap file "
+                    + "(Accept: application/vnd.tcpdump.pcap or format=pcap; LINKTYPE_RAW) or as a text ladder "
+                    + "(Accept: text/plain or format=text).")
+    public Response trace(@PathParam("id") String id,
+                          @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(
+                                  description = "json, pcap or text (overrides Accept)")
+                          @QueryParam("format") String format,
+                          @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+        PhoneHandle h = phone(id);
+        String f = format != null ? format.toLowerCase(Locale.ROOT) : formatOf(headers);
+        if (!List.of("json", "pcap", "text").contains(f)) {
+            throw new InvalidInputException("format", "format is json, pcap or text, got '" + format + "'");
+        }
+        var trace = runtime.fleets().trace(h.id()).orElseThrow(() -> new NotFound("no phone '" + id + "'"));
+        return switch (f) {
+            case "pcap" -> Response.ok(io.sipfleet.simulator.trace.Pcap.of(trace), PCAP)
+                    .header("Content-Disposition", "attachment; filename=\"" + h.id() + ".pcap\"").build();
+            case "text" -> Response.ok(io.sipfleet.simulator.trace.Ladder.of(trace), MediaType.TEXT_PLAIN_TYPE
+                    .withCharset("UTF-8")).build();
+            default -> Response.ok(TraceJson.of(trace), MediaType.APPLICATION_JSON_TYPE).build();
+        };
+    }
+
+    /** pcap or text when the client asks for that (and not JSON first), json otherwise. */
+    private static String formatOf(jakarta.ws.rs.core.HttpHeaders headers) {
+        for (MediaType m : headers.getAcceptableMediaTypes()) {
+            if (m.isCompatible(MediaType.APPLICATION_JSON_TYPE) && !m.isWildcardType()) {
+                return "json";
+            }
+            if (m.getType().equals("application") && m.getSubtype().equals("vnd.tcpdump.pcap")) {
+                return "pcap";
+            }
+            if (m.getType().equals("text") && m.getSubtype().equals("plain")) {
+                return "text";
+            }
+        }
+        return "json";
+    }
+
     private PhoneHandle phone(String id) {
         return control.phone(id);
     }

@@ -47,6 +47,11 @@ public class ServersResource {
 
     @GET
     public List<ServerJson> list() {
+        return servers(runtime);
+    }
+
+    /** Every server the phones know: the built-in ones, then each external host:port the fleets use. */
+    public static List<ServerJson> servers(SimulatorRuntime runtime) {
         List<ServerJson> out = new ArrayList<>();
         Set<String> builtinAddresses = new TreeSet<>();
         runtime.builtin().ifPresent(g -> {

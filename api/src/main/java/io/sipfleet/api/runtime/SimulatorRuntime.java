@@ -77,6 +77,11 @@ public class SimulatorRuntime {
         if (config.warmUp().enabled()) {
             warmUp();
         }
+        // per-phone SIP traces: every phone while they are few, otherwise the phones someone asks for
+        var t = config.trace();
+        signalling.tracer().settings(new io.sipfleet.simulator.trace.SipTracer.Settings(t.messages(), t.maxPhones(),
+                t.keep(), t.maxWatched()));
+        fleets.tracer(signalling.tracer());
         // network faults, applied on the phones' side of the wire (issue 4)
         faultEngine = new FaultEngine(config.seed(), FaultTypes.standard(), this::resolveServer);
         signalling.faults().directory(id -> fleets.phone(id)

@@ -50,18 +50,31 @@ public final class Fleet {
 
     /** Counts of line 1 per state and per active server. Reads counters the phones keep: never waits for a phone. */
     public Summary summary() {
-        return new Summary(phones.size(), ramp.poweredOn(), counts.byState(), counts.byServer());
+        return new Summary(phones.size(), ramp.poweredOn(), counts.byState(), counts.byServer(), counts.calls());
     }
 
-    /** Line 1 of the fleet's phones by state and by active server. */
-    public record Summary(int count, int poweredOn, Map<String, Integer> byState, Map<String, Integer> byActiveServer) {}
+    /** Line 1 of the fleet's phones by state and by active server, and phones with a call (not idle). */
+    public record Summary(int count, int poweredOn, Map<String, Integer> byState, Map<String, Integer> byActiveServer,
+                          int callsInProgress) {}
 
     /** Counts of the fleet's phones by line 1 state and active server, moved by each phone as it changes. */
     static final class Counts {
         private final Map<String, AtomicInteger> byState = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> byServer = new ConcurrentHashMap<>();
+        private final AtomicInteger calls = new AtomicInteger();
+
+        private static boolean inCall(PhoneHandle.Brief b) {
+            return b.callState() != null && b.callState() != io.sipfleet.device.Outputs.CallState.IDLE;
+        }
+
+        int calls() {
+            return Math.max(0, calls.get());
+        }
 
         void add(PhoneHandle.Brief b) {
+            if (inCall(b)) {
+                calls.incrementAndGet();
+            }
             inc(byState, stateKey(b), 1);
             if (b.activeServer() != null) {
                 inc(byServer, b.activeServer(), 1);
@@ -69,6 +82,9 @@ public final class Fleet {
         }
 
         void remove(PhoneHandle.Brief b) {
+            if (inCall(b)) {
+                calls.decrementAndGet();
+            }
             inc(byState, stateKey(b), -1);
             if (b.activeServer() != null) {
                 inc(byServer, b.activeServer(), -1);
@@ -76,6 +92,9 @@ public final class Fleet {
         }
 
         void move(PhoneHandle.Brief from, PhoneHandle.Brief to) {
+            if (inCall(from) != inCall(to)) {
+                calls.addAndGet(inCall(to) ? 1 : -1);
+            }
             if (from.state() != to.state()) {
                 inc(byState, stateKey(from), -1);
                 inc(byState, stateKey(to), 1);

@@ -48,6 +48,8 @@ public final class FleetManager implements AutoCloseable {
     private volatile Capacity capacity;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean enforceCapacity;
+    /** The phones' SIP traces, when the signalling keeps them. */
+    private volatile io.sipfleet.simulator.trace.SipTracer tracer;
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sipfleet-ramp");
         t.setDaemon(true);
@@ -89,6 +91,63 @@ public final class FleetManager implements AutoCloseable {
         this.capacity = capacity;
         this.enforceCapacity = enforce;
         pacer.scheduleAtFixedRate(capacity::sample, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Keeps the phones' SIP traces with {@code t}: it learns which phones exist and how many there are
+     * (every phone is traced while they are few), and forgets a deleted fleet's.
+     */
+    public void tracer(io.sipfleet.simulator.trace.SipTracer t) {
+        this.tracer = t;
+        t.known(id -> phone(id).isPresent());
+        t.phoneCount(phoneCount());
+    }
+
+    /** Phones of every fleet. */
+    public int phoneCount() {
+        int n = 0;
+        for (Fleet f : fleets.values()) {
+            n += f.phones().size();
+        }
+        return n;
+    }
+
+    private void phonesChanged() {
+        var t = tracer;
+        if (t != null) {
+            t.phoneCount(phoneCount());
+        }
+    }
+
+    /**
+     * A phone's SIP trace: its last messages sent and received, oldest first, with its servers named by
+     * role. Asking starts the phone's trace if it was not traced (it is kept for a while after the last
+     * time it is asked for: {@link io.sipfleet.simulator.trace.SipTracer.Settings#keep()}).
+     *
+     * @return empty when there is no such phone or no tracer
+     */
+    public Optional<io.sipfleet.simulator.trace.PhoneSipTrace> trace(String phoneId) {
+        var t = tracer;
+        Optional<PhoneHandle> h = phone(phoneId);
+        if (t == null || h.isEmpty()) {
+            return Optional.empty();
+        }
+        var messages = t.watch(phoneId);
+        List<io.sipfleet.device.config.ServerConfig> servers;
+        try {
+            servers = h.get().call(p -> {
+                List<io.sipfleet.device.config.ServerConfig> all = new ArrayList<>();
+                for (int n = 1; n <= p.lineCount(); n++) {
+                    all.addAll(p.lineConfig(n).servers());
+                }
+                return all;
+            });
+        } catch (PhoneBusyException e) {
+            // its shard is behind: the servers it was created with
+            servers = fleet(h.get().fleet()).map(f -> f.spec().lineFor(1).servers()).orElse(List.of());
+        }
+        return Optional.of(new io.sipfleet.simulator.trace.PhoneSipTrace(phoneId, t.tracingAll(), messages,
+                io.sipfleet.simulator.trace.PhoneSipTrace.namesOf(servers)));
     }
 
     public Optional<Capacity> capacity() {
@@ -211,6 +270,7 @@ public final class FleetManager implements AutoCloseable {
             fleet = new Fleet(spec, counts, handles, System.currentTimeMillis(), ramp, warnings, commands);
             fleets.put(spec.name(), fleet);
             generation.incrementAndGet();
+            phonesChanged();
             ramp.start(pacer);
         }
         LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + spec.count() + " phones, powering on at "
@@ -307,6 +367,7 @@ public final class FleetManager implements AutoCloseable {
                 .thenRun(() -> {
                     if (fleets.remove(name, f)) {
                         generation.incrementAndGet();
+                        phonesChanged();
                     }
                     for (PhoneHandle h : f.phones()) {
                         signalling.forget(h.id(), h.phone().contactUsers()); // nothing of the fleet stays behind

@@ -8,32 +8,50 @@ import javax.sip.SipStack;
 
 /**
  * JAIN-SIP's message log on the platform logger {@code sipfleet.sip.messages} at DEBUG: off by
- * default. Messages may carry digest responses, never passwords.
+ * default. Messages may carry digest responses, never passwords. What the phones' stack sends also goes
+ * to its {@link TraceTap} (the stack reports messages only while the log is at DEBUG or a phone is traced).
  */
 public final class JainSipMessageLogger implements ServerLogger {
     private static final System.Logger LOG = System.getLogger("sipfleet.sip.messages");
+    private volatile String stackName;
 
     @Override public void closeLogFile() { }
 
     @Override
     public void logMessage(SIPMessage message, String from, String to, boolean sender, long time) {
+        if (sender) {
+            TraceTap tap = TraceTap.of(stackName);
+            if (tap != null) {
+                try {
+                    tap.sent(message, from, to);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.DEBUG, "trace: " + e);
+                }
+            }
+        }
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, (sender ? "sent " + from + " -> " + to : "received " + from + " -> " + to)
                     + "\n" + message.encode());
         }
     }
 
+    /** The stack's second report of a received response ("before processing"): logged, not traced again. */
     @Override
     public void logMessage(SIPMessage message, String from, String to, String status, boolean sender, long time) {
-        logMessage(message, from, to, sender, time);
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "received " + from + " -> " + to + " (" + status + ")\n" + message.encode());
+        }
     }
 
     @Override
     public void logMessage(SIPMessage message, String from, String to, String status, boolean sender) {
-        logMessage(message, from, to, sender, 0);
+        logMessage(message, from, to, status, sender, 0);
     }
 
     @Override public void logException(Exception ex) { LOG.log(Level.WARNING, "SIP message log", ex); }
-    @Override public void setStackProperties(Properties stackProperties) { }
+    @Override
+    public void setStackProperties(Properties stackProperties) {
+        stackName = stackProperties.getProperty("javax.sip.STACK_NAME");
+    }
     @Override public void setSipStack(SipStack sipStack) { }
 }

@@ -180,6 +180,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private final java.util.concurrent.atomic.LongAdder transactions = new java.util.concurrent.atomic.LongAdder();
     private final String stackName;
     private final PacketFaults faults;
+    /** Per-phone SIP traces: off for a phone nobody looks at. */
+    private final io.sipfleet.simulator.trace.SipTracer tracer;
 
     private record Endpoint(SipEndpoint endpoint, int line) {}
 
@@ -231,10 +233,19 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             return e == null ? null : e.endpoint().phoneId();
         });
         faults.onUnreachable(this::unreachable);
+        // per-phone SIP traces: what the stack sends (its message log) and receives (a valve), found by name
+        this.tracer = io.sipfleet.simulator.trace.SipTracer.register(stackName,
+                io.sipfleet.simulator.trace.SipTracer.Settings.defaults());
+        TraceTap.register(stackName, tracer, faults::currentSender, q -> {
+            String user = userOf(q);
+            Endpoint e = user == null ? null : endpoints.get(user);
+            return e == null ? null : e.endpoint().phoneId();
+        });
         Properties extra = new Properties();
         extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
         extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE",
-                StrayResponseValve.class.getName() + "," + FaultValve.class.getName());
+                StrayResponseValve.class.getName() + "," + FaultValve.class.getName() + ","
+                        + TraceValve.class.getName());
         // received datagrams stamped with their instant; the stack's timers on a loop that knows its lag
         extra.setProperty(TimedMessageProcessorFactory.PROPERTY, TimedMessageProcessorFactory.class.getName());
         extra.setProperty(LoopSipTimer.PROPERTY, LoopSipTimer.class.getName());
@@ -330,6 +341,11 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         return LoopSipTimer.loopOf(stackName);
     }
 
+    /** The phones' SIP traces (which phones are traced, their messages). */
+    public io.sipfleet.simulator.trace.SipTracer tracer() {
+        return tracer;
+    }
+
     /** The network faults applied to this stack's packets (set their policy; tell it the phones' fleets). */
     public PacketFaults faults() {
         return faults;
@@ -352,6 +368,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         for (String u : contactUsers) {
             endpoints.remove(u);
         }
+        tracer.forget(phoneId);
     }
 
     /** Gets ready for a server a phone was configured with: its ICMP watch (UDP) is opened now, not at the first send. */
@@ -1100,6 +1117,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         connectionSenders.values().forEach(ExecutorService::shutdownNow);
         stack.stop();
         CountingParserFactory.unregister(stackName);
+        TraceTap.unregister(stackName);
+        tracer.close();
         faults.close();
     }
 }

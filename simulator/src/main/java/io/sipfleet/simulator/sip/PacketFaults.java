@@ -176,6 +176,11 @@ public final class PacketFaults implements AutoCloseable {
         }
     }
 
+    /** The phone sending from this thread now ({@link #asSender}), or null. */
+    String currentSender() {
+        return sender.get();
+    }
+
     private PhoneRef phone(String id) {
         return id == null ? PhoneRef.UNKNOWN : directory.phone(id);
     }
