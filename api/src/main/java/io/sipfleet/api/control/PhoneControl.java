@@ -120,7 +120,9 @@ public class PhoneControl {
             }
             return Boolean.TRUE;
         }, FLEET_CHECK_TIMEOUT_MS);
-        return each(f, p -> p.register(n));
+        // a REGISTER and its authenticated resend on each phone: paced at what this instance carries
+        runtime.fleets().forEachPaced(f, p -> p.register(n), 2);
+        return f.phones().size();
     }
 
     /** As the phone checks keys before it presses any; {@code id} (or null) prefixes the message in a fleet-wide command. */

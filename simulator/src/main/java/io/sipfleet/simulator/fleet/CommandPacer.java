@@ -45,7 +45,12 @@ final class CommandPacer {
 
     /** Queues a command for these phones. */
     synchronized void submit(List<PhoneHandle> phones, Consumer<Phone> action) {
-        queue.add(new Item(List.copyOf(phones), action, rates.get()));
+        submit(phones, action, rates.get());
+    }
+
+    /** Queues a command for these phones, handed out at {@code rate}. */
+    synchronized void submit(List<PhoneHandle> phones, Consumer<Phone> action, AdaptiveRate rate) {
+        queue.add(new Item(List.copyOf(phones), action, rate));
         if (ticker == null) {
             ticker = pacer.scheduleAtFixedRate(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         }

@@ -46,6 +46,8 @@ public final class FleetManager implements AutoCloseable {
     private final EventBuffer.Budget eventBudget;
     private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
     private volatile Capacity capacity;
+    /** A SIP command is handed out at least this fast, whatever the capacity measured (phones/s). */
+    private static final double MIN_SIP_COMMAND_RATE = 100;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean enforceCapacity;
     /** The phones' SIP traces, when the signalling keeps them. */
@@ -290,6 +292,23 @@ public final class FleetManager implements AutoCloseable {
      */
     public void forEachPaced(Fleet fleet, Consumer<Phone> action) {
         fleet.commands().submit(fleet.phones(), action);
+    }
+
+    /**
+     * As {@link #forEachPaced(Fleet, Consumer)}, for a command that starts SIP transactions on each phone
+     * (a re-registration: {@code transactionsPerPhone} = 2 with digest authentication): handed out no
+     * faster than this instance's measured capacity carries them ({@link Capacity#transactionsPerSecond()}),
+     * so that what the phones decide together later (their failovers 15*T1 on, say) does not come in a
+     * burst the simulator cannot send on time. Without a measured capacity, as fast as it keeps up.
+     */
+    public void forEachPaced(Fleet fleet, Consumer<Phone> action, int transactionsPerPhone) {
+        Capacity c = capacity;
+        if (c == null || transactionsPerPhone <= 0) {
+            forEachPaced(fleet, action);
+            return;
+        }
+        double perSecond = Math.max(MIN_SIP_COMMAND_RATE, c.transactionsPerSecond() / transactionsPerPhone);
+        fleet.commands().submit(fleet.phones(), action, adaptiveRate(perSecond));
     }
 
     /**

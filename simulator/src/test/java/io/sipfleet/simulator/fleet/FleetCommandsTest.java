@@ -54,4 +54,28 @@ class FleetCommandsTest {
         }
         assertThat(seen.get(last.id())).containsExactly("A", "B", "C", "mine");
     }
+
+    @Test
+    void aCommandThatStartsSipTransactionsIsHandedOutNoFasterThanTheMeasuredCapacity() {
+        // one core at 10 ms of CPU a transaction: 70 transactions/s with headroom, 35 phones/s at two each,
+        // raised to the floor of 100 phones/s
+        fleets.capacity(new io.sipfleet.simulator.runtime.Capacity(() -> 0, () -> 0, 1, 10_000_000), false);
+        int n = 60;
+        Fleet f = fleets.create(new FleetSpec("cap", FirmwareProfile.byName("V3").orElseThrow(), n, 200_000,
+                "pw{user}", "", 0, false, 0, LineConfig.builder().registerAddr("127.0.0.9").registerPort(5999)));
+        Map<String, Long> at = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        fleets.forEachPaced(f, p -> at.put(p.phoneId(), System.nanoTime() - start), 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> at.size() == n);
+        long spreadMs = at.values().stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000;
+        // 60 phones at 100/s: the first at once, the last about 0.59 s later
+        assertThat(spreadMs).as("ms from the command to its last phone").isBetween(450L, 2_000L);
+
+        Map<String, Long> plain = new ConcurrentHashMap<>();
+        long start2 = System.nanoTime();
+        fleets.forEachPaced(f, p -> plain.put(p.phoneId(), System.nanoTime() - start2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> plain.size() == n);
+        assertThat(plain.values().stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000)
+                .as("a command without SIP: as fast as the simulator keeps up").isLessThan(300L);
+    }
 }
