@@ -72,7 +72,7 @@ final class Browser implements AutoCloseable {
      */
     Path screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
-        Object size = driver.executeScript("return [document.documentElement.scrollWidth,"
+        Object size = driver.executeScript("return [window.innerWidth,"
                 + " Math.min(2400, 16 + Math.max(document.body.scrollHeight, document.documentElement.scrollHeight))]");
         java.util.List<?> wh = (java.util.List<?>) size;
         Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", ((Number) wh.get(0)).intValue(),

@@ -51,7 +51,7 @@ function drawRateChart() {
     animation: false, grid: { left: 44, right: 16, top: 30, bottom: 28 }, legend: { top: 0 }, tooltip: { trigger: 'axis' },
     xAxis: window_(rates),
     yAxis: { type: 'value', name: '/s' },
-    series: keys.map(([k, c]) => ({ name: k, type: 'line', symbol: 'none', color: c, data: rates.map((r) => [r.t, r[k]]) })),
+    series: keys.map(([k, c]) => ({ name: k, type: 'line', symbol: 'circle', symbolSize: 3, color: c, data: rates.map((r) => [r.t, r[k]]) })),
   });
 }
 
@@ -78,15 +78,30 @@ function onSummary(s) {
   for (const k of ['phones', 'registered', 'onPrimary', 'onBackup', 'onOther', 'failed', 'callsInProgress', 'failoversLastMinute', 'failbacksLastMinute']) setTile(k, tot[k]);
   setTile('overload', s.overloaded ? 'overloaded' : 'keeping up', s.overloaded ? 'overloaded' : 'ok');
   const t = s.at && Math.abs(s.at - Date.now()) < 60000 ? s.at : Date.now();
-  let none = 0;
-  for (const f of s.fleets || []) none += (f.byActiveServer || {}).none || 0;
+  // phones with no active server (registering, failed, powered off): whatever the three roles leave
+  const none = Math.max(0, (tot.phones || 0) - (tot.onPrimary || 0) - (tot.onBackup || 0) - (tot.onOther || 0));
   history.push({ t, primary: tot.onPrimary || 0, backup: tot.onBackup || 0, other: tot.onOther || 0, none });
   while (history.length && history[0].t < t - HISTORY_MS) history.shift();
   if (s.servers) noteServerModes(s.servers);
   if (tot.failoversLastMinute != null) noteStorm(tot);
   drawServerChart();
-  if (s.fleets) renderFleets(s.fleets);
-  if (s.servers) renderServers(s.servers);
+  if (s.fleets) renderFleets(s.fleets.map((f) => Object.assign({}, details.fleets[f.name], f)));
+  if (s.servers) renderServers(s.servers.map((x) => Object.assign({}, details.servers[x.name], x)));
+  if (s.fleets && s.servers && !s.fromRest) noteNames(s.fleets, s.servers);
+}
+
+// The stream's summaries carry counts, not a fleet's model or a server's address: those come from REST,
+// fetched again when a fleet or server appears (and every 30 s).
+const details = { fleets: {}, servers: {}, at: 0 };
+function noteNames(fleets, servers) {
+  const unknown = fleets.some((f) => !details.fleets[f.name]) || servers.some((x) => !details.servers[x.name]);
+  if ((unknown && Date.now() - details.at > 2000) || Date.now() - details.at > 30000) {
+    details.at = Date.now();
+    Promise.all([get('/api/fleets'), get('/api/servers')]).then(([fl, sv]) => {
+      details.fleets = Object.fromEntries(fl.map((f) => [f.name, { model: f.model, firstUser: f.firstUser }]));
+      details.servers = Object.fromEntries(sv.map((x) => [x.name, { address: x.address, builtin: x.builtin }]));
+    }).catch(() => {});
+  }
 }
 
 function noteServerModes(servers) {
@@ -127,7 +142,7 @@ async function pollSummary() {
   totals.failoversLastMinute = c.failovers - counters[0].failovers;
   totals.failbacksLastMinute = c.failbacks - counters[0].failbacks;
   totals.callsInProgress = await callsInProgress(totals.phones);
-  onSummary({ at: Date.now(), fleets, servers, overloaded: status.overloaded, overloadedSince: status.overloadedSince, totals });
+  onSummary({ at: Date.now(), fleets, servers, overloaded: status.overloaded, overloadedSince: status.overloadedSince, totals, fromRest: true });
 }
 
 function countersOf(m) {
@@ -233,8 +248,10 @@ function renderServers(servers) {
   if (sig === serversSig) return;
   serversSig = sig;
   $('#servers tbody').replaceChildren(...servers.map((s) => {
-    const req = s.requests ? Object.values(s.requests).reduce((a, b) => a + b, 0) : (s.requestsReceived ?? '');
-    const reqTitle = s.requests ? Object.entries(s.requests).map(([k, n]) => `${k} ${n}`).join(', ') : '';
+    // REST: requests {METHOD: n}; the stream: requestsReceived (a number, or the same map)
+    const byMethod = s.requests || (s.requestsReceived && typeof s.requestsReceived === 'object' ? s.requestsReceived : null);
+    const req = byMethod ? Object.values(byMethod).reduce((a, b) => a + b, 0) : (s.requestsReceived ?? '');
+    const reqTitle = byMethod ? Object.entries(byMethod).map(([k, n]) => `${k} ${n}`).join(', ') : '';
     return el('tr', { dataset: { server: s.name } },
       el('td', {}, el('strong', {}, s.name), s.builtin ? el('div', { class: 'muted' }, 'built-in') : ''),
       el('td', {}, s.address || ''),

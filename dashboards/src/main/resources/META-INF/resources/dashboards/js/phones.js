@@ -1,9 +1,10 @@
 // The phones table: GET /api/phones with its filters and server-side paging (fleet, model, state, activeServer,
 // page, size). The API has no call-state filter: with one chosen, the pages are read in 1000s and filtered
 // here. A search finds one phone by id, or by user number (fleets number their users from firstUser).
-import { $, el, get, getOrNull, nav, toast, param } from './api.js';
+import { $, el, get, getOrNull, nav, toast, param, showMode } from './api.js';
 
 nav('phones');
+showMode('polling'); // the table is read again every 2 s (the stream carries no phone lists)
 const form = $('#filters');
 let page = 0;
 let fleets = [];
