@@ -153,17 +153,25 @@ class DashboardBrowserTest {
         boolean traced = given().get("/api/phones/call-2/trace").statusCode() == 200;
         if (traced) {
             // the callee's ladder: the INVITE received, its 180 and 200 sent, on the server the call came through
-            browser.waiting(Duration.ofSeconds(5)).until(d -> !d.findElements(By.cssSelector(
-                    "#ladder g.msg[data-label=INVITE][data-dir=received][data-server=primary]")).isEmpty());
-            assertThat(browser.driver.findElements(By.cssSelector("#ladder g.msg[data-dir=sent][data-server=primary]"))
-                    .stream().map(e -> e.getAttribute("data-label")).toList())
-                    .anySatisfy(l -> assertThat(l).startsWith("180")).anySatisfy(l -> assertThat(l).startsWith("200"));
+            // (the page reads the trace every 2 s)
+            browser.waiting(Duration.ofSeconds(6)).withMessage("INVITE received, 180 and 200 sent, on the primary")
+                    .until(d -> {
+                        List<String> sent = d.findElements(By.cssSelector(
+                                        "#ladder g.msg[data-dir=sent][data-server=primary][data-cseq$=INVITE]"))
+                                .stream().map(e -> e.getAttribute("data-label")).toList();
+                        return !d.findElements(By.cssSelector(
+                                "#ladder g.msg[data-label=INVITE][data-dir=received][data-server=primary]")).isEmpty()
+                                && sent.stream().anyMatch(l -> l.startsWith("180 "))
+                                && sent.stream().anyMatch(l -> l.startsWith("200 "));
+                    });
         } else {
             // no trace endpoint in this service yet: the ladder says so
             assertThat(browser.visible("#ladder .empty", Duration.ofSeconds(5)).getText()).isEqualTo("no trace yet");
         }
         browser.visible("#events tr[data-type=call-established]", Duration.ofSeconds(5));
         browser.screenshot("phone-callee");
+        // one event, one row: whether it came by the stream, by polling, or both
+        assertThat(browser.driver.findElements(By.cssSelector("#events tr[data-type=call-established]"))).hasSize(1);
 
         browser.driver.switchTo().window(caller);
         browser.visible("#faceplate[data-call-state=connected]", Duration.ofSeconds(5));

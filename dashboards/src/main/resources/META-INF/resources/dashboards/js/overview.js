@@ -74,7 +74,9 @@ function setTile(key, value, state) {
 
 // ---------- a summary in the stream's shape, from whichever source ----------
 function onSummary(s) {
-  const tot = s.totals || {};
+  const tot = Object.assign({}, s.totals || {});
+  // on primary / backup / other from the fleets' own counts, so that "none" (no active server) is never "other"
+  if (s.fleets && s.fleets.every((f) => f.byActiveServer)) Object.assign(tot, rolesOf(s.fleets));
   for (const k of ['phones', 'registered', 'onPrimary', 'onBackup', 'onOther', 'failed', 'callsInProgress', 'failoversLastMinute', 'failbacksLastMinute']) setTile(k, tot[k]);
   setTile('overload', s.overloaded ? 'overloaded' : 'keeping up', s.overloaded ? 'overloaded' : 'ok');
   const t = s.at && Math.abs(s.at - Date.now()) < 60000 ? s.at : Date.now();
@@ -90,7 +92,7 @@ function onSummary(s) {
   if (s.fleets && s.servers && !s.fromRest) noteNames(s.fleets, s.servers);
 }
 
-// The stream's summaries carry counts, not a fleet's model or a server's address: those come from REST,
+// The contract promises the stream's summaries counts only, not a fleet's model or a server's address: those come from REST,
 // fetched again when a fleet or server appears (and every 30 s).
 const details = { fleets: {}, servers: {}, at: 0 };
 function noteNames(fleets, servers) {
@@ -124,17 +126,24 @@ function noteStorm(tot) {
   lastFailovers = n;
 }
 
+function rolesOf(fleets) {
+  const r = { onPrimary: 0, onBackup: 0, onOther: 0 };
+  for (const f of fleets) {
+    for (const [srv, n] of Object.entries(f.byActiveServer || {})) {
+      if (srv === 'primary') r.onPrimary += n; else if (srv === 'backup') r.onBackup += n; else if (srv !== 'none') r.onOther += n;
+    }
+  }
+  return r;
+}
+
 // ---------- polling: the same summary built from REST + /q/metrics ----------
 async function pollSummary() {
   const [fleets, servers, status, m] = await Promise.all([get('/api/fleets'), get('/api/servers'), get('/api/status'), metrics()]);
-  const totals = { phones: 0, registered: 0, onPrimary: 0, onBackup: 0, onOther: 0, failed: 0 };
+  const totals = Object.assign({ phones: 0, registered: 0, failed: 0 }, rolesOf(fleets));
   for (const f of fleets) {
     totals.phones += f.count;
     totals.registered += (f.byState || {}).registered || 0;
     totals.failed += (f.byState || {}).failed || 0;
-    for (const [srv, n] of Object.entries(f.byActiveServer || {})) {
-      if (srv === 'primary') totals.onPrimary += n; else if (srv === 'backup') totals.onBackup += n; else if (srv !== 'none') totals.onOther += n;
-    }
   }
   const c = countersOf(m);
   counters.push(c);
@@ -153,6 +162,7 @@ function countersOf(m) {
     failbacks: sum(m, 'sipfleet_failbacks_total'),
     failures: sum(m, 'sipfleet_failures_total'),
     latency: (m.sipfleet_failover_latency_seconds_bucket || []),
+    byReason: (m.sipfleet_failures_total || []).reduce((acc, x) => { const r = x.labels.reason || '?'; acc[r] = (acc[r] || 0) + x.value; return acc; }, {}),
   };
 }
 
@@ -179,7 +189,15 @@ async function pollRates() {
     }
     prevRate = c;
     renderLatency(c.latency);
+    minute.push(c);
+    while (minute.length > 1 && minute[0].t < c.t - 60000) minute.shift();
+    renderReasons(minute[0].byReason, c.byReason);
   } catch (e) { console.warn(e); }
+}
+const minute = [];
+function renderReasons(before, now) {
+  const rows = Object.entries(now).map(([r, n]) => [r, n - (before[r] || 0)]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  $('#reasons').textContent = 'server failures in the last minute by reason: ' + (rows.length ? rows.map(([r, n]) => `${r} ${n}`).join(' · ') : 'none');
 }
 function renderLatency(buckets) {
   const byLe = new Map();

@@ -86,7 +86,8 @@ let lastAt = 0;
 function addEvents(events) {
   const rows = [];
   for (const e of events) {
-    const k = `${e.at}|${e.type}|${e.line}|${e.callId}|${e.seq ?? ''}|${e.server ?? ''}|${e.key ?? ''}`;
+    // the same event from the stream (with its seq) and from GET /events (without) is one event
+    const k = `${e.at}|${e.type}|${e.line}|${e.callId}|${e.server ?? ''}|${e.key ?? ''}|${e.state ?? ''}`;
     if (seen.has(k)) continue;
     seen.add(k);
     lastAt = Math.max(lastAt, e.at || 0);
@@ -102,8 +103,8 @@ function addEvents(events) {
     while (tb.children.length > 300) tb.lastChild.remove();
   }
 }
-async function refreshEvents() {
-  const events = await getOrNull(base + '/events' + (lastAt ? '?since=' + lastAt : ''));
+async function refreshEvents(all = false) {
+  const events = await getOrNull(base + '/events' + (lastAt && !all ? '?since=' + lastAt : ''));
   if (events) addEvents(events);
 }
 
@@ -180,7 +181,7 @@ function renderLadder(raw) {
     for (const m of g.items) {
       const si = servers.indexOf(m.server) + 1;
       const [x1, x2] = m.sent ? [laneX(0), laneX(si)] : [laneX(si), laneX(0)];
-      const grp = s('g', { class: 'msg' + (m.retrans ? ' retrans' : ''), 'data-label': m.label, 'data-server': m.server, 'data-dir': m.sent ? 'sent' : 'received' });
+      const grp = s('g', { class: 'msg' + (m.retrans ? ' retrans' : ''), 'data-label': m.label, 'data-server': m.server, 'data-dir': m.sent ? 'sent' : 'received', 'data-cseq': m.cseq });
       const yy = y + 15;
       grp.append(s('rect', { x: Math.min(x1, x2), y: y, width: Math.abs(x2 - x1), height: rowH, fill: 'transparent' }));
       grp.append(s('line', { x1, y1: yy, x2: x2 + (x2 > x1 ? -2 : 2), y2: yy, stroke: CALL_COLORS[ci], 'stroke-width': 1.6, 'marker-end': `url(#ah${ci})` }));
@@ -216,8 +217,12 @@ async function refreshTrace() {
 async function refreshAll() { await Promise.all([refreshPhone(), refreshEvents().catch(() => {}), refreshTrace()]); }
 live({
   query: { phone: id },
-  handlers: { mode: showMode, event: (e) => { addEvents([e]); refreshPhone(); }, summary: () => {} },
-  poll: refreshEvents, intervalMs: 1000,
+  handlers: {
+    mode: showMode, event: (e) => { addEvents([e]); refreshPhone(); }, summary: () => {},
+    // this page fell behind the stream: the service dropped its oldest events; the next poll of /events fills in
+    dropped: (d) => { toast(`the stream dropped ${d.dropped} events (${d.total} in all): reloading the timeline`); refreshEvents(true).catch(() => {}); },
+  },
+  poll: () => refreshEvents(), intervalMs: 1000,
 });
 refreshAll();
 setInterval(refreshPhone, 1000);
