@@ -58,6 +58,6 @@ class ModelsResourceTest {
             .then()
             .statusCode(200)
             .contentType(startsWith("text/html"))
-            .body(containsString("<title>sipfleet</title>"));
+            .body(containsString("<title>sipfleet · fleet overview</title>"));
     }
 }
