@@ -36,6 +36,25 @@ final class FaultingDatagramSocket extends DatagramSocket {
 
     @Override
     public void send(DatagramPacket p) throws IOException {
+        TraceTap tap = TraceTap.of(faults.stackName());
+        long atMicros = tap != null && tap.on() ? TraceTap.nowMicros() : 0;
+        try {
+            sendFaulted(p);
+        } finally {
+            if (atMicros != 0) {
+                // after the datagram left, so that tracing never delays it; stamped with when it left
+                tap.sent(p.getData(), p.getOffset(), p.getLength(), atMicros, hostPort(getLocalSocketAddress()),
+                        hostPort(p.getSocketAddress()), "UDP");
+            }
+        }
+    }
+
+    private static String hostPort(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress i ? TraceTap.hostPort(i.getAddress().getHostAddress(), i.getPort())
+                : String.valueOf(a);
+    }
+
+    private void sendFaulted(DatagramPacket p) throws IOException {
         if (!faults.active() || !(p.getSocketAddress() instanceof InetSocketAddress server)) {
             super.send(p);
             return;

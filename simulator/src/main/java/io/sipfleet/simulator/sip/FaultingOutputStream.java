@@ -28,8 +28,12 @@ final class FaultingOutputStream extends OutputStream {
     /** Until when messages wait behind a delayed one (a stream keeps its order). */
     private long heldUntilMs;
 
+    /** This end of the connection, for the trace. */
+    private final Supplier<InetSocketAddress> local;
+
     FaultingOutputStream(OutputStream real, PacketFaults faults, Protocol protocol, Supplier<InetSocketAddress> server,
-                         Runnable reset) {
+                         Supplier<InetSocketAddress> local, Runnable reset) {
+        this.local = local;
         this.real = real;
         this.faults = faults;
         this.protocol = protocol;
@@ -55,6 +59,22 @@ final class FaultingOutputStream extends OutputStream {
         }
         byte[] m = message.toByteArray();
         message.reset();
+        TraceTap tap = TraceTap.of(faults.stackName());
+        long atMicros = tap != null && tap.on() ? TraceTap.nowMicros() : 0;
+        try {
+            send(m);
+        } finally {
+            if (atMicros != 0) {
+                InetSocketAddress to = server.get();
+                InetSocketAddress from = local.get();
+                tap.sent(m, 0, m.length, atMicros, from == null ? "?" : TraceTap.hostPort(
+                        from.getAddress().getHostAddress(), from.getPort()), to == null ? "?" : TraceTap.hostPort(
+                        to.getAddress().getHostAddress(), to.getPort()), protocol.name());
+            }
+        }
+    }
+
+    private void send(byte[] m) throws IOException {
         long now = System.currentTimeMillis();
         InetSocketAddress to = server.get();
         PacketFaults.Decision d = to == null ? null : faults.decide(protocol, true, to, m, 0, m.length);

@@ -31,7 +31,8 @@ final class FaultingSocket extends WatchedSocket {
     @Override
     public synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new FaultingOutputStream(super.getOutputStream(), faults, Protocol.TCP, () -> server, this::reset);
+            out = new FaultingOutputStream(super.getOutputStream(), faults, Protocol.TCP, () -> server,
+                    () -> getLocalSocketAddress() instanceof InetSocketAddress a ? a : null, this::reset);
         }
         return out;
     }

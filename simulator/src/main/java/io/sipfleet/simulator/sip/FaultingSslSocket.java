@@ -49,7 +49,7 @@ final class FaultingSslSocket extends SSLSocket {
         if (out == null) {
             out = faults == null ? d.getOutputStream() : new FaultingOutputStream(d.getOutputStream(), faults,
                     Protocol.TLS, () -> d.getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null,
-                    this::reset);
+                    () -> d.getLocalSocketAddress() instanceof InetSocketAddress a ? a : null, this::reset);
         }
         return out;
     }

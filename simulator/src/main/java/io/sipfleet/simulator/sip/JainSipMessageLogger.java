@@ -8,27 +8,15 @@ import javax.sip.SipStack;
 
 /**
  * JAIN-SIP's message log on the platform logger {@code sipfleet.sip.messages} at DEBUG: off by
- * default. Messages may carry digest responses, never passwords. What the phones' stack sends also goes
- * to its {@link TraceTap} (the stack reports messages only while the log is at DEBUG or a phone is traced).
+ * default. Messages may carry digest responses, never passwords. Traces do not come from here ({@link TraceTap}).
  */
 public final class JainSipMessageLogger implements ServerLogger {
     private static final System.Logger LOG = System.getLogger("sipfleet.sip.messages");
-    private volatile String stackName;
 
     @Override public void closeLogFile() { }
 
     @Override
     public void logMessage(SIPMessage message, String from, String to, boolean sender, long time) {
-        if (sender) {
-            TraceTap tap = TraceTap.of(stackName);
-            if (tap != null) {
-                try {
-                    tap.sent(message, from, to);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.DEBUG, "trace: " + e);
-                }
-            }
-        }
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, (sender ? "sent " + from + " -> " + to : "received " + from + " -> " + to)
                     + "\n" + message.encode());
@@ -51,7 +39,6 @@ public final class JainSipMessageLogger implements ServerLogger {
     @Override public void logException(Exception ex) { LOG.log(Level.WARNING, "SIP message log", ex); }
     @Override
     public void setStackProperties(Properties stackProperties) {
-        stackName = stackProperties.getProperty("javax.sip.STACK_NAME");
     }
     @Override public void setSipStack(SipStack sipStack) { }
 }

@@ -43,9 +43,9 @@ public final class JainSipStackLogger implements StackLogger {
     public boolean isLoggingEnabled(int logLevel) {
         return switch (logLevel) {
             case TRACE_DEBUG, TRACE_TRACE -> debug();
-            // TRACE_INFO is also the level of the stack's message log (ServerLogger.TRACE_MESSAGES): on while a
-            // phone is traced, so that what the stack sends reaches the trace
-            case TRACE_INFO -> debug() || io.sipfleet.simulator.trace.SipTracer.anyOn();
+            // TRACE_INFO is also the level of the stack's message log (ServerLogger.TRACE_MESSAGES): only at DEBUG;
+            // traces come from our own sockets, so that tracing a phone costs the others nothing
+            case TRACE_INFO -> debug();
             case TRACE_WARN -> LOG.isLoggable(Level.WARNING);
             case TRACE_ERROR, TRACE_FATAL -> LOG.isLoggable(Level.ERROR);
             default -> LOG.isLoggable(Level.TRACE);

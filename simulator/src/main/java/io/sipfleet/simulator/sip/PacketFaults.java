@@ -176,6 +176,11 @@ public final class PacketFaults implements AutoCloseable {
         }
     }
 
+    /** The stack whose fault layer this is. */
+    String stackName() {
+        return stackName;
+    }
+
     /** The phone sending from this thread now ({@link #asSender}), or null. */
     String currentSender() {
         return sender.get();

@@ -3,6 +3,7 @@ package io.sipfleet.simulator.sip;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
+import gov.nist.javax.sip.parser.StringMsgParser;
 import gov.nist.javax.sip.stack.MessageChannel;
 import io.sipfleet.simulator.trace.SipTracer;
 import io.sipfleet.simulator.trace.TracedMessage;
@@ -14,10 +15,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Where the phones' SIP stack hands its messages to the {@link SipTracer}: what it sends through its
- * message log ({@link JainSipMessageLogger}, which the stack calls only while some phone is traced:
- * {@link JainSipStackLogger}), what it receives through {@link TraceValve} (after the fault layer: what
- * the phones' stack really took in). Found by the stack's name, as the stack makes both by class name.
+ * Where the phones' SIP stack hands its messages to the {@link SipTracer}: what it sends through our own
+ * sockets ({@link FaultingDatagramSocket}, {@link FaultingOutputStream}: the bytes as they leave, before any
+ * fault), what it receives through {@link TraceValve} (after the fault layer: what the phones' stack really
+ * took in). Found by the stack's name, as the stack makes the valve by class name. The stack's message log is
+ * never turned on for it (its cost fell on every phone's sends).
  */
 final class TraceTap {
     private static final Map<String, TraceTap> BY_STACK = new ConcurrentHashMap<>();
@@ -51,22 +53,47 @@ final class TraceTap {
         return tracer.on();
     }
 
-    /** The stack sent {@code m} from {@code local} to {@code peer} (both {@code ip:port}). */
-    void sent(SIPMessage m, String local, String peer) {
-        if (!tracer.on()) {
+    /**
+     * The phones' stack put a message on the wire at {@code atMicros} from {@code local} to {@code peer} (both
+     * {@code ip:port}): called by our own sockets once the bytes have left, so that tracing never delays a send and
+     * never needs the stack's message log. Parsed (by JAIN-SIP's parser) only for a phone that is traced;
+     * keep-alive blank lines are not messages.
+     */
+    void sent(byte[] data, int off, int len, long atMicros, String local, String peer, String transport) {
+        if (!tracer.on() || blank(data, off, len)) {
+            return;
+        }
+        String phone = sender.get();
+        if (phone != null && !tracer.wants(phone)) {
+            return;
+        }
+        SIPMessage m;
+        try {
+            m = new StringMsgParser().parseSIPMessage(java.util.Arrays.copyOfRange(data, off, off + len), true, false,
+                    null);
+        } catch (java.text.ParseException | RuntimeException e) {
+            return; // not a message the stack would send; nothing to trace
+        }
+        if (m == null) {
             return;
         }
         String branch = branch(m);
-        String phone = sender.get();
         if (phone == null) {
-            phone = tracer.phoneOfBranch(branch);
+            phone = tracer.phoneOfBranch(branch); // a retransmission, sent by the stack's timer
         }
         if (!tracer.wants(phone)) {
             return;
         }
-        var via = m.getTopmostVia();
-        String transport = via == null || via.getTransport() == null ? "UDP" : via.getTransport().toUpperCase(Locale.ROOT);
-        tracer.record(phone, message(m, nowMicros(), true, local, peer, transport, branch));
+        tracer.record(phone, message(m, atMicros, true, local, peer, transport, branch));
+    }
+
+    private static boolean blank(byte[] data, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (data[i] != '\r' && data[i] != '\n' && data[i] != ' ') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The stack received {@code m} on {@code channel} (parsed, past the fault layer). */
@@ -102,7 +129,7 @@ final class TraceTap {
         return via == null ? null : via.getBranch();
     }
 
-    private static String hostPort(String host, int port) {
+    static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 

@@ -27,7 +27,20 @@ final class PhoneTrace {
                 break;
             }
         }
-        ring[next] = m;
+        // in the order of the wire: a response read off the socket before the sending thread recorded its request
+        // goes after that request (a loopback answer can come back within microseconds)
+        int at = next;
+        int moved = 0;
+        while (moved < size - (size == ring.length ? 1 : 0)) {
+            int prev = Math.floorMod(at - 1, ring.length);
+            if (ring[prev].atMicros() <= m.atMicros()) {
+                break;
+            }
+            ring[at] = ring[prev];
+            at = prev;
+            moved++;
+        }
+        ring[at] = m;
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);
     }

@@ -18,8 +18,9 @@ import java.util.function.Predicate;
  *   <li>every phone is traced while the simulator has at most {@link Settings#traceAllUpTo()} phones in
  *       all ({@link #phoneCount}), so a small fleet's trace starts with its first REGISTER.</li>
  * </ul>
- * While no phone is traced, the SIP stack is not asked to report its messages at all ({@link #anyOn()});
- * while some are, each message costs one lookup of whose it is, and only a traced phone's is copied.
+ * While no phone is traced, a message costs one volatile read ({@link #on()}); while some are, each message
+ * costs one lookup of whose it is, and only a traced phone's is parsed and copied, by the thread that sent or
+ * received it, after it left. The stack's own message log is never turned on for a trace.
  * Messages are attributed to phones by the thread that sends them (the phone's send), then by their
  * transaction (the Via branch: retransmissions, answers, the stack's own ACKs), and a request from a
  * server by the phone it is routed to.

@@ -79,7 +79,12 @@ class SipTraceOnTheWireTest {
     void aSmallFleetIsTracedFromItsFirstRegisterWithTheDigestExchangeOnThePrimary() {
         fleets.tracer(sip.tracer());
         fleet("small", 3, 7001);
-        await().atMost(Duration.ofSeconds(10)).until(() -> fleets.trace("small-1").orElseThrow().messages().size() >= 4);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> fleets.trace("small-1").orElseThrow().messages().size() >= 4);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("small-1 and small-2 traced only " + labels(fleets.trace("small-1").orElseThrow()) + " / "
+                    + labels(fleets.trace("small-2").orElseThrow()), e);
+        }
         PhoneSipTrace t = fleets.trace("small-1").orElseThrow();
         assertThat(t.tracedAll()).isTrue();
         assertThat(labels(t)).startsWith("> primary REGISTER", "< primary 401 Unauthorized", "> primary REGISTER",
@@ -144,6 +149,39 @@ class SipTraceOnTheWireTest {
         });
         assertThat(Ladder.of(t)).contains("phone -> primary  REGISTER").contains("[retransmission]")
                 .contains("backup -> phone  200 OK");
+    }
+
+    /**
+     * Loopback answers come back within microseconds: the trace still shows every answer after its request (sends
+     * are recorded by our own sockets, stamped when they left, and a trace keeps the wire's order), and tracing a
+     * phone leaves the stack's message log off (it used to turn it on for every phone, and the cold-start failover
+     * left 20 ms late).
+     */
+    @Test
+    void keepAliveAnswersComeAfterTheirOptionsAndTracingLeavesTheStacksMessageLogOff() {
+        fleets.tracer(sip.tracer());
+        fleets.create(new FleetSpec("ka", FirmwareProfile.byName("V3").orElseThrow(), 2, 7401, "pw{user}", "", 0, false,
+                0, LineConfig.builder().registerAddr("127.0.0.2").registerPort(primaryPort).backupAddr("127.0.0.3")
+                        .backupPort(backupPort).keepAliveInterval(1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> fleets.trace("ka-1").orElseThrow().messages().stream()
+                .filter(m -> m.status() == 200 && m.cseq() != null && m.cseq().endsWith("OPTIONS")).count() >= 5);
+        assertThat(new io.sipfleet.simulator.sip.JainSipStackLogger()
+                .isLoggingEnabled(gov.nist.core.LogWriter.TRACE_INFO)).as("the stack's message log").isFalse();
+
+        List<TracedMessage> m = fleets.trace("ka-1").orElseThrow().messages();
+        for (int i = 0; i < m.size(); i++) {
+            TracedMessage x = m.get(i);
+            if (i > 0) {
+                assertThat(x.atMicros()).as("in the wire's order").isGreaterThanOrEqualTo(m.get(i - 1).atMicros());
+            }
+            if (!x.sent() && x.status() > 0) {
+                assertThat(m.subList(0, i)).as("the request of " + x.label() + " " + x.cseq() + " comes before it")
+                        .anySatisfy(r -> {
+                            assertThat(r.sent()).isTrue();
+                            assertThat(r.branch()).isEqualTo(x.branch());
+                        });
+            }
+        }
     }
 
     @Test
