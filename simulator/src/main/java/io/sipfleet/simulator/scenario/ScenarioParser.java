@@ -704,7 +704,9 @@ public final class ScenarioParser {
                 }
                 case "hook" -> {
                     allowOnly(o, path, List.of("hook", "phone", "fleet"));
-                    String state = choice(o, "hook", path, List.of("off", "on"), true);
+                    String state = o.get("hook") instanceof Scalar sc && sc.value() instanceof Boolean
+                            && List.of("off", "on").contains(sc.raw()) ? sc.raw()
+                            : choice(o, "hook", path, List.of("off", "on"), true);
                     Target t = target(o, path);
                     return state == null || t == null ? null : new Action.Hook(t, state);
                 }

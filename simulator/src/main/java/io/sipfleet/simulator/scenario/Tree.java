@@ -39,8 +39,15 @@ final class Tree {
 
     record Arr(int line, int column, List<Node> items) implements Node {}
 
-    /** @param value a String, Long, BigInteger, Double, BigDecimal, Boolean, or null */
-    record Scalar(int line, int column, Object value) implements Node {}
+    /**
+     * @param value a String, Integer, Long, BigInteger, Double, Boolean, or null
+     * @param raw   the scalar as written (YAML 1.1 reads {@code off} as false: raw keeps "off")
+     */
+    record Scalar(int line, int column, Object value, String raw) implements Node {
+        Scalar(int line, int column, Object value) {
+            this(line, column, value, value == null ? null : value.toString());
+        }
+    }
 
     /** A duplicate key found while reading (the first one is kept). */
     record Duplicate(String path, String key, int line, int column) {}
@@ -86,7 +93,7 @@ final class Tree {
                 return new Scalar(line, column, p.getDoubleValue());
             }
             case VALUE_TRUE, VALUE_FALSE -> {
-                return new Scalar(line, column, t == JsonToken.VALUE_TRUE);
+                return new Scalar(line, column, t == JsonToken.VALUE_TRUE, p.getText());
             }
             case VALUE_NULL -> {
                 return new Scalar(line, column, null);

@@ -620,4 +620,20 @@ class ScenarioParserTest {
             assertThatThrownBy(() -> Durations.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void yaml_words_and_numbers_read_as_the_file_means_them() {
+        Scenario s = parser.parse(minimal("""
+                steps:
+                  - name: a
+                    action:
+                      - {hook: off, phone: v3-1}
+                      - {hook: on, fleet: v3}
+                      - {server: backup, mode: 500}
+                      - {keys: 1001, phone: v3-2}
+                """), null);
+        assertThat(s.steps().get(0).actions()).containsExactly(new Action.Hook(Action.Target.phone("v3-1"), "off"),
+                new Action.Hook(Action.Target.fleet("v3"), "on"), new Action.SetAvailability("backup", "500"),
+                new Action.Keys(Action.Target.phone("v3-2"), List.of("1", "0", "0", "1")));
+    }
 }
