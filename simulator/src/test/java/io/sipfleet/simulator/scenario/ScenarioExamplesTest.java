@@ -61,4 +61,16 @@ class ScenarioExamplesTest {
         assertThat(e.timing()).isEqualTo(Expectation.Timing.within(java.time.Duration.ofSeconds(1)));
         assertThat(s.fleets().get(0).line().signalRetryCounts()).isEqualTo(3);
     }
+
+    @Test
+    void the_readme_example_parses() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("## Scenario files");
+        assertThat(section).isPositive();
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        Scenario s = new ScenarioParser().parse(yaml, "README.md");
+        assertThat(s.metadata().name()).isEqualTo("register-failover-silent-v3");
+        assertThat(s.steps()).hasSize(2);
+    }
 }
