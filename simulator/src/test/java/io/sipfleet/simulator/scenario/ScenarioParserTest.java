@@ -636,4 +636,33 @@ class ScenarioParserTest {
                 new Action.Hook(Action.Target.fleet("v3"), "on"), new Action.SetAvailability("backup", "500"),
                 new Action.Keys(Action.Target.phone("v3-2"), List.of("1", "0", "0", "1")));
     }
+
+    @Test
+    void any_mangled_file_is_refused_with_problems_never_an_unexpected_exception() {
+        String[] lines = resource("every-field.yaml").split("\n", -1);
+        String[] junk = {"", "x", "7,5s", "-1", "[]", "{}", "null", "~", "\"", "true", "99999999999999999999", "a: b: c"};
+        java.util.Random random = new java.util.Random(11);
+        int refused = 0;
+        for (int round = 0; round < 1500; round++) {
+            String[] copy = lines.clone();
+            for (int k = 0; k < 1 + random.nextInt(3); k++) {
+                int i = random.nextInt(copy.length);
+                String line = copy[i];
+                int colon = line.indexOf(": ");
+                switch (random.nextInt(3)) {
+                    case 0 -> copy[i] = "";
+                    case 1 -> copy[i] = colon > 0 ? line.substring(0, colon + 2) + junk[random.nextInt(junk.length)] : line;
+                    default -> copy[i] = line.replaceFirst("[a-z]", junk[random.nextInt(junk.length)]);
+                }
+            }
+            String text = String.join("\n", copy);
+            try {
+                parser.parse(text, "mangled");
+            } catch (ScenarioException e) {
+                refused++;
+                assertThat(e.problems()).as(text).isNotEmpty().allSatisfy(p -> assertThat(p.message()).isNotBlank());
+            }
+        }
+        assertThat(refused).isGreaterThan(1000);
+    }
 }
