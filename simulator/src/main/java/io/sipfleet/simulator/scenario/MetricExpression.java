@@ -102,6 +102,11 @@ public record MetricExpression(String text, Metric metric, String stat, Op op, d
         }
     }
 
+    /** The same check, written differently (reports show the text as written). */
+    public MetricExpression withText(String newText) {
+        return new MetricExpression(newText, metric, stat, op, value);
+    }
+
     /** Whether a measured figure (in the metric's unit, see {@link #value()}) passes. */
     public boolean test(double measured) {
         return op.test(measured, value);
@@ -118,6 +123,15 @@ public record MetricExpression(String text, Metric metric, String stat, Op op, d
      * @throws IllegalArgumentException with a message a person can act on
      */
     public static MetricExpression parse(String text) {
+        return parse(text, Durations.DEFAULT_T1);
+    }
+
+    /**
+     * Parses one expression; a duration in {@code T1} is read with {@code t1}.
+     *
+     * @throws IllegalArgumentException with a message a person can act on
+     */
+    public static MetricExpression parse(String text, Duration t1) {
         Matcher m = SYNTAX.matcher(text == null ? "" : text);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a metric expression: write <metric>[.<statistic>] "
@@ -145,7 +159,7 @@ public record MetricExpression(String text, Metric metric, String stat, Op op, d
                             + String.join(", ", STATS));
                 }
                 try {
-                    value = Durations.parse(rhs).toMillis();
+                    value = Durations.parse(rhs, t1).toMillis();
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(name + " is compared with a duration such as 8s or 500ms, not '"
                             + rhs + "'");

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param metadata    name, description, tags
  * @param clock       real time (default) or the device model's virtual clock
  * @param seed        the seed of every random source of the run (phones' jitter, faults' draws)
+ * @param t1          the T1 the file's {@code T1} durations were read with (the run's own, see {@link ScenarioParser})
  * @param timeout     the whole run is aborted (rollbacks run) when it takes longer
  * @param abortOnFail default for every step: stop at the first failed expectation, run the rollbacks
  * @param servers     the primary and the backup: built-in or external
@@ -24,7 +25,7 @@ import java.util.Optional;
  * @param thresholds  metric checks over the whole run, judged at its end
  */
 public record Scenario(String apiVersion, String kind, Metadata metadata, ClockMode clock, long seed,
-                       Duration timeout, boolean abortOnFail, Servers servers, List<Relay> relays,
+                       Duration t1, Duration timeout, boolean abortOnFail, Servers servers, List<Relay> relays,
                        List<FleetDef> fleets, List<Expectation> steadyState, List<Step> steps,
                        List<Action> rollbacks, List<Threshold> thresholds) {
 

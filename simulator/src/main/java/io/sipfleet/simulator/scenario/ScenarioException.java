@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A scenario file was refused: every problem found, each with the field path, the line and the column. Nothing of
  * the scenario has started. {@link #getMessage()} lists them one a line, e.g.
- * {@code steps[2].expect.within: "7,5s" is not a duration (a number and a unit: 500ms, 7.5s, 2m, 1h) (line 14, column 15)}.
+ * {@code steps[2].expect.within: "7,5s" is not a duration (a number and a unit: 500ms, 7.5s, 2m, 1h, 15T1) (line 14, column 15)}.
  */
 public final class ScenarioException extends RuntimeException {
     private static final long serialVersionUID = 1L;

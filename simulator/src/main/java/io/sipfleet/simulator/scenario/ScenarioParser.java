@@ -116,14 +116,28 @@ public final class ScenarioParser {
             .map(s -> s.name().toLowerCase(Locale.ROOT)).toList();
 
     private final FaultTypes faultTypes;
+    private final Duration t1;
 
+    /** The standard fault types; {@code T1} in durations is 500 ms. */
     public ScenarioParser() {
-        this(FaultTypes.standard());
+        this(FaultTypes.standard(), Durations.DEFAULT_T1);
     }
 
-    /** @param faultTypes the fault types a {@code fault} action may name */
-    public ScenarioParser(FaultTypes faultTypes) {
+    /**
+     * @param faultTypes the fault types a {@code fault} action may name
+     * @param t1         the T1 the run uses ({@code sipfleet.sip.t1}): what {@code 15T1} in a file means
+     */
+    public ScenarioParser(FaultTypes faultTypes, Duration t1) {
+        if (t1.isNegative() || t1.isZero()) {
+            throw new IllegalArgumentException("T1 must be positive, got " + t1);
+        }
         this.faultTypes = faultTypes;
+        this.t1 = t1;
+    }
+
+    /** The same parser reading {@code T1} durations as {@code runT1}. */
+    public ScenarioParser withT1(Duration runT1) {
+        return new ScenarioParser(faultTypes, runT1);
     }
 
     /** Reads a file (YAML or JSON); its name is the source in error messages. */
@@ -267,7 +281,7 @@ public final class ScenarioParser {
             if (!problems.isEmpty()) {
                 return null;
             }
-            return new Scenario(apiVersion, kind, metadata, clock, seed == null ? Scenario.DEFAULT_SEED : seed,
+            return new Scenario(apiVersion, kind, metadata, clock, seed == null ? Scenario.DEFAULT_SEED : seed, t1,
                     timeout == null ? Scenario.DEFAULT_TIMEOUT : timeout, Boolean.TRUE.equals(abortOnFail), servers,
                     relays, fleetList, steady, steps, rollbacks, thresholds);
         }
@@ -1186,7 +1200,7 @@ public final class ScenarioParser {
 
         private MetricExpression metric(String text, String path, Node at) {
             try {
-                return MetricExpression.parse(text);
+                return MetricExpression.parse(text, t1);
             } catch (IllegalArgumentException e) {
                 error(path, at, e.getMessage());
                 return null;
@@ -1446,13 +1460,13 @@ public final class ScenarioParser {
             if (!(n instanceof Scalar s && s.value() instanceof String str)) {
                 Object v = n instanceof Scalar s2 ? s2.value() : null;
                 error(p(path, key), n, (v instanceof Number num ? num + " is not a duration: give a unit, e.g. " + num
-                        + "s or " + num + "ms" : "expected a duration such as 7.5s, 500ms or 2m; found "
+                        + "s or " + num + "ms" : "expected a duration such as 7.5s, 500ms, 2m or 15T1; found "
                         + Tree.describe(n)));
                 return null;
             }
             Duration d;
             try {
-                d = Durations.parse(str);
+                d = Durations.parse(str, t1);
             } catch (IllegalArgumentException e) {
                 error(p(path, key), n, e.getMessage());
                 return null;

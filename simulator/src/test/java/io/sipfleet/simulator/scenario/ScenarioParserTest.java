@@ -177,7 +177,7 @@ class ScenarioParserTest {
                 org.assertj.core.groups.Tuple.tuple("steps[2].expect.fleet", 16, 14),
                 org.assertj.core.groups.Tuple.tuple("steps[2].expect.within", 18, 15));
         assertThat(e.getMessage()).contains(
-                "steps[2].expect.within: \"7,5s\" is not a duration (a number and a unit: 500ms, 7.5s, 2m, 1h) "
+                "steps[2].expect.within: \"7,5s\" is not a duration (a number and a unit: 500ms, 7.5s, 2m, 1h, 15T1) "
                         + "(line 18, column 15)",
                 "steps[2].expect.fleet: no fleet named 'v4'; did you mean 'v3'?",
                 "bad-duration-and-fleet.yaml is not a valid scenario (2 problems)");
@@ -201,7 +201,7 @@ class ScenarioParserTest {
         assertThat(p.line()).isEqualTo(16);
         assertThat(p.column()).isEqualTo(15);
         assertThat(p.toString()).isEqualTo("steps[2].expect.within: \"7,5s\" is not a duration (a number and a unit: "
-                + "500ms, 7.5s, 2m, 1h) (line 16, column 15)");
+                + "500ms, 7.5s, 2m, 1h, 15T1) (line 16, column 15)");
     }
 
     @Test
@@ -664,5 +664,30 @@ class ScenarioParserTest {
             }
         }
         assertThat(refused).isGreaterThan(1000);
+    }
+
+    @Test
+    void t1_durations_are_read_with_the_runs_t1() {
+        String yaml = minimal("""
+                steps:
+                  - name: a
+                    action: {server: primary, mode: silent}
+                    expect:
+                      - {phone: v3-1, event: failover, at: 15T1, tolerance: 0.2T1}
+                      - {metric: "failoverLatency.max <= 15T1"}
+                """);
+        Scenario atDefault = parser.parse(yaml, null);
+        assertThat(atDefault.t1()).isEqualTo(Duration.ofMillis(500));
+        assertThat(atDefault.steps().get(0).expectations().get(0)).isEqualTo(new EventSeen(new Subject("v3-1", null),
+                PhoneCount.ALL, "failover", null, Timing.at(Duration.ofMillis(7500)), Duration.ofMillis(100), null));
+        Scenario fast = parser.withT1(Duration.ofMillis(50)).parse(yaml, null);
+        assertThat(fast.t1()).isEqualTo(Duration.ofMillis(50));
+        assertThat(fast.steps().get(0).expectations()).containsExactly(
+                new EventSeen(new Subject("v3-1", null), PhoneCount.ALL, "failover", null, Timing.at(Duration.ofMillis(750)),
+                        Duration.ofMillis(10), null),
+                new MetricCheck(MetricExpression.parse("failoverLatency.max <= 750ms").withText("failoverLatency.max <= 15T1"),
+                        null, null, null));
+        assertThat(Durations.parse("1.5T1", Duration.ofMillis(33))).isEqualTo(Duration.ofMillis(50));
+        assertThat(Durations.parse("0T1")).isEqualTo(Duration.ZERO);
     }
 }
