@@ -57,7 +57,7 @@ class ScenarioExamplesTest {
     void the_must_fail_example_expects_failover_faster_than_the_v3_budget() {
         Scenario s = new ScenarioParser().parseResource("failover-within-1s-must-fail");
         assertThat(s.abortOnFail()).isTrue();
-        Expectation e = s.steps().get(0).expectations().get(0);
+        Expectation e = s.steps().get(1).expectations().get(0);
         assertThat(e.timing()).isEqualTo(Expectation.Timing.within(java.time.Duration.ofSeconds(1)));
         assertThat(s.fleets().get(0).line().signalRetryCounts()).isEqualTo(3);
     }
