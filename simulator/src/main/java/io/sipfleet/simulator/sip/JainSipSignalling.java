@@ -215,8 +215,16 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         final OutboundRequest request;
         /** When the phone handed it over (nanoTime). */
         final long handedOverNanos = System.nanoTime();
-        /** How late the phone's task that handed it over ran against its own instant (a timer that fired late). */
-        final long decidedLateNanos = TaskLoop.currentLatenessNanos();
+        /**
+         * The instant the phone's timing set for it (nanoTime): when the phone's task that handed it over was due
+         * (a budget timer's instant, a response's arrival), or the hand-over itself off a phone's loop.
+         */
+        final long dueNanos = dueOf(handedOverNanos);
+
+        private static long dueOf(long handedOver) {
+            long due = TaskLoop.currentDueNanos();
+            return due == TaskLoop.NOT_ON_A_LOOP || due > handedOver ? handedOver : due;
+        }
         volatile ClientTransaction transaction;
         volatile boolean abandoned;
         volatile boolean provisional;
@@ -574,7 +582,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         long sentNanos = System.nanoTime();
         boolean datagram = !r.server().transport().reliable();
         // over TCP/TLS the send includes the connect and handshake, which are the server's time, not ours
-        long lateNanos = p.decidedLateNanos + (datagram ? sentNanos : startNanos) - p.handedOverNanos;
+        long lateNanos = (datagram ? sentNanos : startNanos) - p.dueNanos;
         boolean sentLate = lateNanos > settings.wireToleranceNanos();
         if (datagram && sentNanos - p.handedOverNanos > LATE_SEND_NANOS || sentLate) {
             // a datagram that left later than the phone decided (a cold first send, a backlog): the budget counts
