@@ -1,6 +1,8 @@
 package io.sipfleet.device;
 
 import io.sipfleet.device.config.ServerConfig;
+import io.sipfleet.device.event.PhoneEvent;
+import io.sipfleet.device.event.ServerRef;
 import io.sipfleet.device.sip.ClientTransactionListener;
 import io.sipfleet.device.sip.Credentials;
 import io.sipfleet.device.sip.Method;
@@ -160,6 +162,13 @@ final class Attempt implements ClientTransactionListener {
         }
         budgetTimer.cancel();
         budgetTimer = ctx.scheduler().schedule(Math.max(0, atMillis + budgetMillis - ctx.now()), this::budgetExpired);
+    }
+
+    /** The request left late for the phone's own timing: said in an event, whether or not the attempt is over. */
+    @Override
+    public void onSentLate(OutboundRequest request, long lateMillis) {
+        ctx.emit(new PhoneEvent.SentLate(ctx.phoneId(), line.number(), ctx.now(), request.callId(),
+                ServerRef.of(request.server()), request.method().name(), lateMillis));
     }
 
     @Override

@@ -23,6 +23,7 @@ import io.sipfleet.device.event.PhoneEvent.Failover;
 import io.sipfleet.device.event.PhoneEvent.RegisterFailed;
 import io.sipfleet.device.event.PhoneEvent.Registered;
 import io.sipfleet.device.event.PhoneEvent.Registering;
+import io.sipfleet.device.event.PhoneEvent.SentLate;
 import io.sipfleet.device.testing.Sim;
 import io.sipfleet.device.testing.SipWorld;
 import java.util.List;
@@ -76,6 +77,27 @@ class ReferenceTimelinesTest {
         assertThat(sim.sendTimes(BACKUP, REGISTER)).containsExactly(7_620L, 7_620L);
         assertThat(sim.first(p, Failover.class).at()).isEqualTo(7_620L);
         assertThat(sim.first(p, Registered.class).server().role()).isEqualTo("backup");
+    }
+
+    /**
+     * A request that reached the wire later than the phone's timing set for it is said at once, in an event of
+     * its own (the simulator marks it {@code overloaded}): the late instant is never passed off as the server's.
+     */
+    @Test
+    void aRequestThatLeftLateIsSaidInASentLateEventWhenItLeaves() {
+        Sim sim = new Sim();
+        sim.primary().mode(SILENT);
+        sim.world().lagNextSend(120);
+        Phone p = sim.phone(V3).powerOn();
+        sim.advanceTo(60_000);
+
+        SentLate late = sim.first(p, SentLate.class);
+        assertThat(late.at()).isEqualTo(120L);
+        assertThat(late.lateMs()).isEqualTo(120L);
+        assertThat(late.request()).isEqualTo("REGISTER");
+        assertThat(late.server().role()).isEqualTo("primary");
+        assertThat(late.type()).isEqualTo("sent-late");
+        assertThat(sim.events(p, SentLate.class)).hasSize(1); // the backup's REGISTER was on time
     }
 
     @Test

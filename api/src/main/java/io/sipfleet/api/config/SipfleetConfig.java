@@ -55,6 +55,13 @@ public interface SipfleetConfig {
         /** How long every lag must stay below the threshold before the simulator is no longer overloaded. */
         @WithDefault("1s")
         Duration recovery();
+
+        /**
+         * How much later than the phone's timing set for it a request may reach the wire before the phone says it
+         * left late (a {@code sent-late} event marked overloaded): the product's promise on the wire.
+         */
+        @WithDefault("5ms")
+        Duration wireTolerance();
     }
 
     /** Per-phone SIP traces (README "SIP trace"). */

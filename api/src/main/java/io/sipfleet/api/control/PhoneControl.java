@@ -95,7 +95,8 @@ public class PhoneControl {
 
     /** Every phone of the fleet goes off or on hook. @return how many phones */
     public int hook(Fleet f, Outputs.Hook state) {
-        return each(f, p -> p.hook(state));
+        // on-hook ends a call (a BYE), off-hook answers a ringing one: one transaction a phone at most
+        return each(f, p -> p.hook(state), 1);
     }
 
     /**
@@ -107,7 +108,8 @@ public class PhoneControl {
             checkKeys(p.phoneId(), p, keys);
             return Boolean.TRUE;
         }, FLEET_CHECK_TIMEOUT_MS);
-        return each(f, p -> p.press(keys));
+        // keys may place a call: an INVITE and its authenticated resend on each phone
+        return each(f, p -> p.press(keys), 2);
     }
 
     /** Every phone of the fleet registers line {@code n}; checked on every phone before any registers. */
@@ -145,10 +147,12 @@ public class PhoneControl {
 
     /**
      * Carries a checked command out on every phone of the fleet, paced so that a mass command slows itself
-     * while the simulator lags (each phone's part on its own shard). Returns at once.
+     * while the simulator lags (each phone's part on its own shard), and handed out no faster than the
+     * measured capacity carries {@code transactionsPerPhone} SIP transactions a phone: what the phones then
+     * decide together (their failovers 15*T1 on) does not come in a burst sent late. Returns at once.
      */
-    private int each(Fleet f, Consumer<Phone> action) {
-        runtime.fleets().forEachPaced(f, action);
+    private int each(Fleet f, Consumer<Phone> action, int transactionsPerPhone) {
+        runtime.fleets().forEachPaced(f, action, transactionsPerPhone);
         return f.phones().size();
     }
 }

@@ -230,6 +230,10 @@ public class PhoneMetrics implements FleetListener {
             counter("sipfleet.failures", "a server found unavailable, by reason", "request", "OPTIONS",
                     "server", role(k.server()), "address", address(k.server()), "reason", k.reason(),
                     "model", model(k.phone())).increment();
+        } else if (e instanceof PhoneEvent.SentLate l) {
+            counter("sipfleet.sent.late", "requests that reached the wire later than the phone's timing set for "
+                    + "them, past the wire tolerance (the simulator's lag, never the server's)", "request",
+                    l.request(), "server", role(l.server())).increment();
         }
     }
 

@@ -81,6 +81,10 @@ public final class EventJson {
             server(m, k.server());
             m.put("request", "OPTIONS");
             m.put("reason", k.reason());
+        } else if (e instanceof PhoneEvent.SentLate l) {
+            server(m, l.server());
+            m.put("request", l.request());
+            m.put("lateMs", l.lateMs());
         }
         return m;
     }

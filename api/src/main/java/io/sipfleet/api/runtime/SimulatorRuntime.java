@@ -66,6 +66,7 @@ public class SimulatorRuntime {
         var settings = new JainSipSignalling.Settings(sip.bindAddress(), sip.port(), sip.threads(),
                 Math.max(1000, 15 * sip.t1().toMillis()), "sipfleet");
         settings = sip.tls().enabled() ? settings.withTls(settings.tlsPort(), tls) : settings.withoutTls();
+        settings = settings.withWireTolerance(config.overload().wireTolerance());
         signalling = new JainSipSignalling(settings, shards::executeAt);
         overload = watchOverload(sip.t1().toMillis());
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()),

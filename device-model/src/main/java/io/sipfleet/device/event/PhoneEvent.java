@@ -121,4 +121,15 @@ public sealed interface PhoneEvent {
             implements PhoneEvent {
         public String type() { return "keepalive-timeout"; }
     }
+
+    /**
+     * Added: {@code request} to {@code server} reached the wire {@code lateMs} after the instant the phone's timing
+     * set for it, because the simulator was behind its own work (never the server's doing). The instants that
+     * follow from it (a failover 15*T1 later, the REGISTER to the backup) are off by as much; such an event is
+     * always marked {@code overloaded}.
+     */
+    record SentLate(String phone, int line, long at, String callId, ServerRef server, String request, long lateMs)
+            implements PhoneEvent {
+        public String type() { return "sent-late"; }
+    }
 }

@@ -19,4 +19,12 @@ public interface ClientTransactionListener {
      * send on the wire, as the retransmissions do. An adapter that sends at once need not call it.
      */
     default void onSent(OutboundRequest request, long atMillis) {}
+
+    /**
+     * The request reached the wire {@code lateMillis} after the instant the phone's own timing set for it (the
+     * timer that decided it fired late, or it waited behind the adapter's backlog): an instant the spec fixes
+     * (a failover 15*T1 after the first send, a keep-alive, a failback probe) was not kept, and the simulator,
+     * not the server, is why. The adapter calls it only past its tolerance, once per request.
+     */
+    default void onSentLate(OutboundRequest request, long lateMillis) {}
 }

@@ -167,7 +167,8 @@ public final class SipWorld implements SipSignalling {
 
     /**
      * The next request handed over leaves for the wire {@code millis} later (an adapter behind its own
-     * work, a cold first send), and the phone is told when it left ({@code onSent}).
+     * work, a cold first send), and the phone is told when it left ({@code onSent}) and how late
+     * ({@code onSentLate}: this adapter's tolerance is 0).
      */
     public SipWorld lagNextSend(long millis) {
         nextSendLag = millis;
@@ -181,6 +182,7 @@ public final class SipWorld implements SipSignalling {
         if (lag > 0) {
             scheduler.schedule(lag, () -> {
                 r.listener().onSent(r, scheduler.now());
+                r.listener().onSentLate(r, lag);
                 wire(r);
             });
             return;

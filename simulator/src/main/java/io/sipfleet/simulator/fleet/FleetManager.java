@@ -242,8 +242,10 @@ public final class FleetManager implements AutoCloseable {
                         new PhoneListener() {
                             @Override
                             public void onEvent(PhoneEvent e) {
-                                boolean late = overload != null && overload.overloadedNow();
-                                if (late) {
+                                // a request that left late says itself that the simulator was behind
+                                boolean late = e instanceof PhoneEvent.SentLate
+                                        || overload != null && overload.overloadedNow();
+                                if (late && overload != null) {
                                     overload.marked();
                                 }
                                 FleetEvent fe = new FleetEvent(e, late);

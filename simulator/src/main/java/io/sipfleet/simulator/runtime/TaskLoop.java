@@ -64,6 +64,8 @@ public final class TaskLoop implements Executor, AutoCloseable {
     private long cancelledInHeap;
     /** Lateness of the task running now (read by the code it runs, on this thread). */
     private long currentLate;
+    /** The instant the task running now was due (nanoTime; read by the code it runs, on this thread). */
+    private long currentDue = NOT_ON_A_LOOP;
 
     /** @param name the thread's name */
     public TaskLoop(String name) {
@@ -196,6 +198,18 @@ public final class TaskLoop implements Executor, AutoCloseable {
         return Thread.currentThread() instanceof LoopThread t ? t.loop : null;
     }
 
+    /** {@link #currentDueNanos()} off a loop, or between tasks. */
+    public static final long NOT_ON_A_LOOP = Long.MIN_VALUE;
+
+    /**
+     * The instant (nanoTime) the task running on the calling thread was due: when its timer was set for, or when
+     * its cause happened (a datagram off the socket, a command handed over); {@link #NOT_ON_A_LOOP} off a loop.
+     * What the task does is late by {@code System.nanoTime() - currentDueNanos()} at any point of it.
+     */
+    public static long currentDueNanos() {
+        return Thread.currentThread() instanceof LoopThread t ? t.loop.currentDue : NOT_ON_A_LOOP;
+    }
+
     /** How late the task running on the calling thread started (ns); 0 off a loop. */
     public static long currentLatenessNanos() {
         return Thread.currentThread() instanceof LoopThread t ? t.loop.currentLate : 0;
@@ -275,6 +289,7 @@ public final class TaskLoop implements Executor, AutoCloseable {
 
     private void run(Runnable r, long late, long now) {
         currentLate = late;
+        currentDue = now - late;
         runningSince = now;
         try {
             r.run();
@@ -286,6 +301,7 @@ public final class TaskLoop implements Executor, AutoCloseable {
             costNanos += (cost - costNanos) >> 4;
             runningSince = 0;
             currentLate = 0;
+            currentDue = NOT_ON_A_LOOP;
             tasksRun++;
         }
     }

@@ -82,6 +82,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     private static final System.Logger LOG = System.getLogger(JainSipSignalling.class.getName());
     /** A request that leaves later than this after the phone handed it over is reported as sent late. */
     private static final long LATE_SEND_NANOS = 3_000_000L;
+    /** The product's promise on the wire: an instant the spec fixes is kept within 5 ms, or said to be late. */
+    public static final long DEFAULT_WIRE_TOLERANCE_NANOS = 5_000_000L;
 
     /**
      * @param bindAddress      the address the stack binds (loopback by default)
@@ -93,10 +95,16 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
      *                         5061 beside 5060); 0 = no TLS
      * @param tls              key and trust stores; null = {@link TlsMaterial#generated()}, shared with the
      *                         built-in servers, so each trusts the other
+     * @param wireToleranceNanos how much later than the phone's timing set for it a request may reach the wire
+     *                         before the phone is told it left late ({@code onSentLate}, a {@code sent-late}
+     *                         event marked {@code overloaded}); {@value #DEFAULT_WIRE_TOLERANCE_NANOS} ns by default
      */
     public record Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent,
-                           int tlsPort, TlsMaterial tls) {
+                           int tlsPort, TlsMaterial tls, long wireToleranceNanos) {
         public Settings {
+            if (wireToleranceNanos < 0) {
+                throw new IllegalArgumentException("wire tolerance " + wireToleranceNanos + " ns is negative");
+            }
             if (tlsPort < 0 || tlsPort > 65535) {
                 throw new IllegalArgumentException("TLS port " + tlsPort + " outside 1..65535 (0 = no TLS)");
             }
@@ -107,7 +115,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
         /** TLS on {@code port + 1} with the generated material. */
         public Settings(String bindAddress, int port, int threads, long connectTimeoutMs, String userAgent) {
-            this(bindAddress, port, threads, connectTimeoutMs, userAgent, defaultTlsPort(port), null);
+            this(bindAddress, port, threads, connectTimeoutMs, userAgent, defaultTlsPort(port), null,
+                    DEFAULT_WIRE_TOLERANCE_NANOS);
         }
 
         public static Settings defaults() {
@@ -121,12 +130,19 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
 
         /** TLS on {@code newTlsPort} with {@code material} (null: the generated one). */
         public Settings withTls(int newTlsPort, TlsMaterial material) {
-            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, newTlsPort, material);
+            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, newTlsPort, material,
+                    wireToleranceNanos);
         }
 
         /** No TLS listening point; requests to TLS servers fail with {@code send-failed}. */
         public Settings withoutTls() {
-            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, 0, null);
+            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, 0, null, wireToleranceNanos);
+        }
+
+        /** Requests reaching the wire more than {@code tolerance} after their instant are reported as sent late. */
+        public Settings withWireTolerance(java.time.Duration tolerance) {
+            return new Settings(bindAddress, port, threads, connectTimeoutMs, userAgent, tlsPort, tls,
+                    tolerance.toNanos());
         }
 
         public boolean tlsEnabled() {
@@ -199,6 +215,16 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         final OutboundRequest request;
         /** When the phone handed it over (nanoTime). */
         final long handedOverNanos = System.nanoTime();
+        /**
+         * The instant the phone's timing set for it (nanoTime): when the phone's task that handed it over was due
+         * (a budget timer's instant, a response's arrival), or the hand-over itself off a phone's loop.
+         */
+        final long dueNanos = dueOf(handedOverNanos);
+
+        private static long dueOf(long handedOver) {
+            long due = TaskLoop.currentDueNanos();
+            return due == TaskLoop.NOT_ON_A_LOOP || due > handedOver ? handedOver : due;
+        }
         volatile ClientTransaction transaction;
         volatile boolean abandoned;
         volatile boolean provisional;
@@ -551,14 +577,29 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         }
         p.transaction = ct;
         transactions.increment();
+        long startNanos = System.nanoTime();
         ct.sendRequest();
         long sentNanos = System.nanoTime();
-        if (!r.server().transport().reliable() && sentNanos - p.handedOverNanos > LATE_SEND_NANOS) {
+        boolean datagram = !r.server().transport().reliable();
+        // over TCP/TLS the send includes the connect and handshake, which are the server's time, not ours
+        long lateNanos = (datagram ? sentNanos : startNanos) - p.dueNanos;
+        boolean sentLate = lateNanos > settings.wireToleranceNanos();
+        if (datagram && sentNanos - p.handedOverNanos > LATE_SEND_NANOS || sentLate) {
             // a datagram that left later than the phone decided (a cold first send, a backlog): the budget counts
             // from now (§5). Not over TCP/TLS: there the budget bounds the connect and handshake too (§5), and
-            // the time they took is the server's, not ours.
+            // the time they took is the server's, not ours. Past the tolerance (counting a decision that was
+            // itself late) the phone says so: whatever the spec times from this instant is off by as much.
             long atMillis = System.currentTimeMillis();
-            phoneTasks.run(r.phoneId(), sentNanos, () -> r.listener().onSent(r, atMillis));
+            boolean rebudget = datagram && sentNanos - p.handedOverNanos > LATE_SEND_NANOS;
+            long lateMillis = Math.max(1, Math.round(lateNanos / 1e6));
+            phoneTasks.run(r.phoneId(), sentNanos, () -> {
+                if (rebudget) {
+                    r.listener().onSent(r, atMillis);
+                }
+                if (sentLate) {
+                    r.listener().onSentLate(r, lateMillis);
+                }
+            });
         }
         if (!r.server().transport().reliable()) {
             icmp.probe(serverAddress(r.server()));
