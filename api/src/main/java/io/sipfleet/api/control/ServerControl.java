@@ -1,7 +1,8 @@
 package io.sipfleet.api.control;
 
 import io.sipfleet.api.rest.NotFound;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
+import io.sipfleet.simulator.UnknownServerException;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.simulator.builtin.BuiltinServer;
 import io.sipfleet.simulator.builtin.Mode;
@@ -10,10 +11,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** Availability of the servers (api.md), for REST and MQTT alike. */
 @ApplicationScoped
 public class ServerControl {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    ServerControl(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    ServerControl(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /** up, 503, 500, silent or down. @throws InvalidInputException naming {@code mode} otherwise */
@@ -38,7 +39,7 @@ public class ServerControl {
 
     /** A built-in server by name or by its host:port. */
     private java.util.Optional<BuiltinServer> find(String name) {
-        return runtime.builtin().flatMap(g -> g.find(name).or(() -> g.servers().stream()
+        return simulator.builtin().flatMap(g -> g.find(name).or(() -> g.servers().stream()
                 .filter(b -> b.address().equals(name)).findFirst()));
     }
 
@@ -49,7 +50,7 @@ public class ServerControl {
      */
     public BuiltinServer builtin(String name) {
         return find(name).orElseThrow(() -> new NotFound("no server named '" + name + "'; the built-in servers are "
-                + runtime.builtin().map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString())
+                + simulator.builtin().map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString())
                 .orElse("off") + ", and an external server is named by its host:port"));
     }
 
@@ -64,8 +65,8 @@ public class ServerControl {
         if (isExternal(name)) {
             String server;
             try {
-                server = runtime.externalAvailability(name, mode.apiName());
-            } catch (SimulatorRuntime.FaultsUnknownServer e) {
+                server = simulator.externalAvailability(name, mode.apiName());
+            } catch (UnknownServerException e) {
                 throw new NotFound(e.getMessage());
             }
             return new Availability(name, server, false, mode.apiName(), null);
