@@ -3,14 +3,18 @@ package io.sipfleet.simulator;
 import io.sipfleet.faults.Direction;
 import io.sipfleet.faults.FaultEngine;
 import io.sipfleet.faults.FaultSpec;
+import io.sipfleet.simulator.builtin.BuiltinServer;
+import io.sipfleet.simulator.builtin.Mode;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * An external server's availability, carried out by a fault on the phones' side of the wire: silent
- * drops ({@code blackhole}), down answers like a closed port ({@code unreachable}), 503/500 answer in the
- * server's place ({@code respond}), up removes it. A built-in server's availability is its own mode, not
- * this. The fault is named {@code availability-{host}_{port}} and listed with the others.
+ * A server's availability (up, 503, 500, silent, down), by the server's name. A built-in server (by name
+ * or its host:port) takes the mode itself: {@code down} really closes its sockets. An external server's
+ * is carried out by a fault on the phones' side of the wire: silent drops ({@code blackhole}), down
+ * answers like a closed port ({@code unreachable}), 503/500 answer in the server's place
+ * ({@code respond}), up removes it. That fault is named {@code availability-{host}_{port}} and listed with
+ * the others.
  */
 public final class ServerAvailability {
     /** Prefix of the faults that carry out an external server's availability. */
@@ -26,20 +30,43 @@ public final class ServerAvailability {
         this.clockMs = clockMs;
     }
 
+    /**
+     * What a server's availability became.
+     *
+     * @param name    as asked for (a built-in server's: its name)
+     * @param address host:port as the packets carry it
+     * @param server  the built-in server, or null for an external one
+     */
+    public record Result(String name, String address, boolean builtin, String mode, BuiltinServer server) {}
+
+    /**
+     * Sets a server's availability: a built-in server's mode, or for an external {@code host:port} a fault.
+     *
+     * @throws UnknownServerException for a name that is neither
+     */
+    public Result set(String name, Mode mode) {
+        if (servers.isExternal(name)) {
+            return new Result(name, setExternal(name, mode.apiName()), false, mode.apiName(), null);
+        }
+        BuiltinServer s = servers.builtin(name).orElseThrow(() -> new UnknownServerException(name));
+        s.setMode(mode);
+        return new Result(s.name(), s.address(), true, s.mode().apiName(), s);
+    }
+
     /** The id of the fault that carries out {@code server}'s availability ({@code availability-127.0.0.9_5060}). */
     public static String faultId(String server) {
         return PREFIX + server.replaceAll("[^A-Za-z0-9.-]", "_");
     }
 
     /**
-     * Sets an external server's availability.
+     * Sets an external server's availability (a fault, whatever the host:port).
      *
      * @param mode up, 503, 500, silent or down
      * @return the server's host:port as the packets carry it
      * @throws UnknownServerException   when {@code hostPort} does not resolve
      * @throws IllegalArgumentException for another mode
      */
-    public String set(String hostPort, String mode) {
+    public String setExternal(String hostPort, String mode) {
         String server = servers.resolve(hostPort).orElseThrow(() -> new UnknownServerException(hostPort));
         String id = faultId(server);
         faults.remove(id);

@@ -1,6 +1,7 @@
 package io.sipfleet.simulator;
 
 import io.sipfleet.faults.ServerDirectory;
+import io.sipfleet.simulator.builtin.BuiltinServer;
 import io.sipfleet.simulator.builtin.BuiltinServerGroup;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,6 +19,17 @@ public final class ServerResolver implements ServerDirectory {
     /** @param builtin the built-in servers once they run (asked on every lookup: they start after the faults) */
     public ServerResolver(Supplier<Optional<BuiltinServerGroup>> builtin) {
         this.builtin = builtin;
+    }
+
+    /** A built-in server by name or by its host:port. */
+    public Optional<BuiltinServer> builtin(String name) {
+        return builtin.get().flatMap(g -> g.find(name).or(() -> g.servers().stream()
+                .filter(b -> b.address().equals(name)).findFirst()));
+    }
+
+    /** Whether {@code name} is a host:port that is not a built-in server's. */
+    public boolean isExternal(String name) {
+        return name.contains(":") && builtin(name).isEmpty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.sipfleet.faults.FaultEngine;
 import io.sipfleet.faults.FaultSpec;
 import io.sipfleet.faults.FaultTypes;
 import io.sipfleet.simulator.builtin.Accounts;
+import io.sipfleet.simulator.builtin.BuiltinServer;
 import io.sipfleet.simulator.builtin.BuiltinServerGroup;
 import io.sipfleet.simulator.builtin.Mode;
 import io.sipfleet.simulator.fleet.FleetListener;
@@ -254,6 +255,26 @@ public final class Simulator implements AutoCloseable {
     }
 
     /**
+     * A server's availability ({@link ServerAvailability}): a built-in server (by name or host:port) takes
+     * the mode itself; an external host:port's is carried out by a fault on the phones' side of the wire.
+     *
+     * @throws UnknownServerException for a name that is neither a built-in server nor a host:port that resolves
+     */
+    public ServerAvailability.Result availability(String name, Mode mode) {
+        return started().availability.set(name, mode);
+    }
+
+    /** Whether {@code name} is a host:port that is not a built-in server's (its availability is faults). */
+    public boolean isExternalServer(String name) {
+        return servers.isExternal(name);
+    }
+
+    /** A built-in server by name or by its host:port. */
+    public Optional<BuiltinServer> builtinServer(String name) {
+        return servers.builtin(name);
+    }
+
+    /**
      * An external server's availability, carried out by a fault on the phones' side of the wire
      * ({@link ServerAvailability}).
      *
@@ -262,7 +283,7 @@ public final class Simulator implements AutoCloseable {
      * @throws UnknownServerException when {@code hostPort} does not resolve
      */
     public String externalAvailability(String hostPort, String mode) {
-        return started().availability.set(hostPort, mode);
+        return started().availability.setExternal(hostPort, mode);
     }
 
     /** The availability mode of an external server (up unless an availability fault is set). */

@@ -71,21 +71,24 @@ class SimulatorTest {
         await("every phone registered on the primary").atMost(Duration.ofSeconds(10))
                 .until(() -> onServer("primary") == PHONES);
 
-        sim.builtin().orElseThrow().server("primary").setMode(Mode.DOWN);
+        var down = sim.availability("primary", Mode.DOWN);
+        assertThat(down).isEqualTo(new ServerAvailability.Result("primary", "127.0.0.2:" + primaryPort, true, "down",
+                sim.builtin().orElseThrow().server("primary")));
         await("every phone on the backup").atMost(Duration.ofSeconds(10))
                 .until(() -> onServer("backup") == PHONES);
         assertThat(heard).as("every listener hears the phones' events")
                 .anyMatch(e -> e.event().type().equals("failover") && e.phone().equals("lab-1"));
 
         sim.addFault(FaultSpec.of("blackhole", "127.0.0.9:5060"));
-        assertThat(sim.externalAvailability("127.0.0.9:5061", "503")).isEqualTo("127.0.0.9:5061");
+        assertThat(sim.availability("127.0.0.9:5061", Mode.ERROR_503).address()).isEqualTo("127.0.0.9:5061");
         assertThat(sim.externalMode("127.0.0.9:5061")).isEqualTo("503");
         var relay = sim.startRelay("bench", "127.0.0.1", 0, "backup");
         assertThat(sim.relays()).containsOnlyKeys("bench");
         assertThatThrownBy(() -> sim.startRelay("bench", "127.0.0.1", 0, "backup"))
                 .isInstanceOf(NameTakenException.class);
-        assertThatThrownBy(() -> sim.externalAvailability("no-such-host.invalid:5060", "down"))
+        assertThatThrownBy(() -> sim.availability("no-such-host.invalid:5060", Mode.DOWN))
                 .isInstanceOf(UnknownServerException.class);
+        assertThatThrownBy(() -> sim.availability("tertiary", Mode.DOWN)).isInstanceOf(UnknownServerException.class);
 
         Reset reset = sim.reset(false);
 

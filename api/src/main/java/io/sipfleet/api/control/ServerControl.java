@@ -1,6 +1,7 @@
 package io.sipfleet.api.control;
 
 import io.sipfleet.api.rest.NotFound;
+import io.sipfleet.simulator.ServerAvailability;
 import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.UnknownServerException;
 import io.sipfleet.device.InvalidInputException;
@@ -29,18 +30,14 @@ public class ServerControl {
         }
     }
 
-    /** What a server's availability became. */
-    public record Availability(String name, String address, boolean builtin, String mode, BuiltinServer server) {}
-
     /** Whether {@code name} is a host:port that is not a built-in server's (its availability is faults). */
     public boolean isExternal(String name) {
-        return name.contains(":") && find(name).isEmpty();
+        return simulator.isExternalServer(name);
     }
 
     /** A built-in server by name or by its host:port. */
     private java.util.Optional<BuiltinServer> find(String name) {
-        return simulator.builtin().flatMap(g -> g.find(name).or(() -> g.servers().stream()
-                .filter(b -> b.address().equals(name)).findFirst()));
+        return simulator.builtinServer(name);
     }
 
     /**
@@ -61,18 +58,14 @@ public class ServerControl {
      *
      * @throws NotFound for a name that is neither
      */
-    public Availability availability(String name, Mode mode) {
-        if (isExternal(name)) {
-            String server;
-            try {
-                server = simulator.externalAvailability(name, mode.apiName());
-            } catch (UnknownServerException e) {
-                throw new NotFound(e.getMessage());
-            }
-            return new Availability(name, server, false, mode.apiName(), null);
+    public ServerAvailability.Result availability(String name, Mode mode) {
+        if (!isExternal(name)) {
+            builtin(name); // NotFound naming the built-in servers
         }
-        BuiltinServer s = builtin(name);
-        s.setMode(mode);
-        return new Availability(s.name(), s.address(), true, s.mode().apiName(), s);
+        try {
+            return simulator.availability(name, mode);
+        } catch (UnknownServerException e) {
+            throw new NotFound(e.getMessage());
+        }
     }
 }

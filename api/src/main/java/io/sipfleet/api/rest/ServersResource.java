@@ -1,6 +1,7 @@
 package io.sipfleet.api.rest;
 
 import io.sipfleet.api.control.ServerControl;
+import io.sipfleet.simulator.ServerAvailability;
 import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.config.ServerConfig;
@@ -99,7 +100,7 @@ public class ServersResource {
     @Path("{name}/availability")
     public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
         Mode m = ServerControl.parseMode(body == null ? null : body.mode());
-        ServerControl.Availability a = control.availability(name, m);
+        ServerAvailability.Result a = control.availability(name, m);
         return a.builtin() ? json(a.server()) : new ServerJson(name, a.address(), false, a.mode(), Map.of());
     }
 
