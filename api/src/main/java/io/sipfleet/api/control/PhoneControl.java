@@ -1,7 +1,7 @@
 package io.sipfleet.api.control;
 
 import io.sipfleet.api.rest.NotFound;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.Key;
 import io.sipfleet.device.Outputs;
@@ -21,21 +21,21 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class PhoneControl {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    PhoneControl(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    PhoneControl(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /** @throws NotFound when there is no such phone */
     public PhoneHandle phone(String id) {
-        return runtime.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
+        return simulator.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
                 + "'; phone ids are {fleet}-{i}, i from 1"));
     }
 
     /** @throws NotFound when there is no such fleet */
     public Fleet fleet(String name) {
-        return runtime.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
+        return simulator.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
     }
 
     /** "off" or "on". @throws InvalidInputException naming {@code state} otherwise */
@@ -123,7 +123,7 @@ public class PhoneControl {
             return Boolean.TRUE;
         }, FLEET_CHECK_TIMEOUT_MS);
         // a REGISTER and its authenticated resend on each phone: paced at what this instance carries
-        runtime.fleets().forEachPaced(f, p -> p.register(n), 2);
+        simulator.fleets().forEachPaced(f, p -> p.register(n), 2);
         return f.phones().size();
     }
 
@@ -152,7 +152,7 @@ public class PhoneControl {
      * decide together (their failovers 15*T1 on) does not come in a burst sent late. Returns at once.
      */
     private int each(Fleet f, Consumer<Phone> action, int transactionsPerPhone) {
-        runtime.fleets().forEachPaced(f, action, transactionsPerPhone);
+        simulator.fleets().forEachPaced(f, action, transactionsPerPhone);
         return f.phones().size();
     }
 }

@@ -1,7 +1,9 @@
 package io.sipfleet.api.control;
 
 import io.sipfleet.api.rest.NotFound;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.ServerAvailability;
+import io.sipfleet.simulator.Simulator;
+import io.sipfleet.simulator.UnknownServerException;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.simulator.builtin.BuiltinServer;
 import io.sipfleet.simulator.builtin.Mode;
@@ -10,10 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** Availability of the servers (api.md), for REST and MQTT alike. */
 @ApplicationScoped
 public class ServerControl {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    ServerControl(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    ServerControl(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /** up, 503, 500, silent or down. @throws InvalidInputException naming {@code mode} otherwise */
@@ -28,18 +30,14 @@ public class ServerControl {
         }
     }
 
-    /** What a server's availability became. */
-    public record Availability(String name, String address, boolean builtin, String mode, BuiltinServer server) {}
-
     /** Whether {@code name} is a host:port that is not a built-in server's (its availability is faults). */
     public boolean isExternal(String name) {
-        return name.contains(":") && find(name).isEmpty();
+        return simulator.isExternalServer(name);
     }
 
     /** A built-in server by name or by its host:port. */
     private java.util.Optional<BuiltinServer> find(String name) {
-        return runtime.builtin().flatMap(g -> g.find(name).or(() -> g.servers().stream()
-                .filter(b -> b.address().equals(name)).findFirst()));
+        return simulator.builtinServer(name);
     }
 
     /**
@@ -49,7 +47,7 @@ public class ServerControl {
      */
     public BuiltinServer builtin(String name) {
         return find(name).orElseThrow(() -> new NotFound("no server named '" + name + "'; the built-in servers are "
-                + runtime.builtin().map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString())
+                + simulator.builtin().map(g -> g.servers().stream().map(BuiltinServer::name).toList().toString())
                 .orElse("off") + ", and an external server is named by its host:port"));
     }
 
@@ -60,18 +58,14 @@ public class ServerControl {
      *
      * @throws NotFound for a name that is neither
      */
-    public Availability availability(String name, Mode mode) {
-        if (isExternal(name)) {
-            String server;
-            try {
-                server = runtime.externalAvailability(name, mode.apiName());
-            } catch (SimulatorRuntime.FaultsUnknownServer e) {
-                throw new NotFound(e.getMessage());
-            }
-            return new Availability(name, server, false, mode.apiName(), null);
+    public ServerAvailability.Result availability(String name, Mode mode) {
+        if (!isExternal(name)) {
+            builtin(name); // NotFound naming the built-in servers
         }
-        BuiltinServer s = builtin(name);
-        s.setMode(mode);
-        return new Availability(s.name(), s.address(), true, s.mode().apiName(), s);
+        try {
+            return simulator.availability(name, mode);
+        } catch (UnknownServerException e) {
+            throw new NotFound(e.getMessage());
+        }
     }
 }

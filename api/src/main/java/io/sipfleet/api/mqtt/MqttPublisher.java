@@ -7,7 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sipfleet.api.config.SipfleetConfig;
 import io.sipfleet.api.rest.EventJson;
 import io.sipfleet.api.rest.PhoneJson;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.PhoneView;
 import io.sipfleet.simulator.fleet.FleetEvent;
 import io.sipfleet.simulator.fleet.FleetListener;
@@ -77,7 +77,7 @@ public class MqttPublisher implements FleetListener {
         }
     }
 
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
     private final ObjectMapper json;
     private final Instance<MqttOutlet> outlet;
     private final Instance<MqttConnector> connector;
@@ -113,9 +113,9 @@ public class MqttPublisher implements FleetListener {
     private final Set<String> stale = ConcurrentHashMap.newKeySet();
 
     @Inject
-    MqttPublisher(SimulatorRuntime runtime, SipfleetConfig config, ObjectMapper json, Instance<MqttOutlet> outlet,
+    MqttPublisher(Simulator simulator, SipfleetConfig config, ObjectMapper json, Instance<MqttOutlet> outlet,
                   @Any Instance<MqttConnector> connector, MqttSubscribers subscribers) {
-        this.runtime = runtime;
+        this.simulator = simulator;
         this.subscribers = subscribers;
         subscribers.onSubscribe(newFilters::add);
         this.json = json;
@@ -289,7 +289,7 @@ public class MqttPublisher implements FleetListener {
     }
 
     private FleetManager fleets() {
-        return runtime.fleets();
+        return simulator.fleets();
     }
 
     /**

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.simulator.fleet.FleetEvent;
 import io.sipfleet.simulator.fleet.FleetListener;
@@ -34,15 +34,15 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class PhoneMetrics implements FleetListener {
     private final MeterRegistry registry;
-    private final Instance<SimulatorRuntime> runtime;
+    private final Instance<Simulator> simulator;
     /** When each phone line started on the server it is on now (a walk step): failover latency. */
     private final Map<String, Long> stepStart = new ConcurrentHashMap<>();
     /** The server roles that have a {@code sipfleet_phones_by_active_server} gauge already. */
     private final java.util.Set<String> serverGauges = ConcurrentHashMap.newKeySet();
 
-    PhoneMetrics(MeterRegistry registry, Instance<SimulatorRuntime> runtime) {
+    PhoneMetrics(MeterRegistry registry, Instance<Simulator> simulator) {
         this.registry = registry;
-        this.runtime = runtime;
+        this.simulator = simulator;
         Gauge.builder("sipfleet.phones", this, m -> m.phones()).description("virtual phones").register(registry);
         Gauge.builder("sipfleet.faults.active", this, m -> m.activeFaults())
                 .description("network faults in force").register(registry);
@@ -74,7 +74,7 @@ public class PhoneMetrics implements FleetListener {
     /** A count summed over every fleet's summary (counters the phones keep: never waits for a phone). */
     private double summed(java.util.function.ToIntFunction<io.sipfleet.simulator.fleet.Fleet.Summary> f) {
         try {
-            return runtime.get().fleets().fleets().stream().mapToInt(fl -> f.applyAsInt(fl.summary())).sum();
+            return simulator.get().fleets().fleets().stream().mapToInt(fl -> f.applyAsInt(fl.summary())).sum();
         } catch (RuntimeException e) {
             return 0;
         }
@@ -110,7 +110,7 @@ public class PhoneMetrics implements FleetListener {
                 .register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("sipfleet.events.dropped", this, m -> {
             try {
-                return runtime.get().fleets().events().dropped();
+                return simulator.get().fleets().events().dropped();
             } catch (RuntimeException e) {
                 return 0;
             }
@@ -120,7 +120,7 @@ public class PhoneMetrics implements FleetListener {
 
     private double overload(java.util.function.ToDoubleFunction<OverloadMonitor.Status> f) {
         try {
-            OverloadMonitor o = runtime.get().overload();
+            OverloadMonitor o = simulator.get().overload();
             return o == null ? 0 : f.applyAsDouble(o.status());
         } catch (RuntimeException e) {
             return 0;
@@ -133,7 +133,7 @@ public class PhoneMetrics implements FleetListener {
      * it, so the counter never goes stale), registered as the peer first shows up.
      */
     void start(@Observes @Priority(100) StartupEvent event) {
-        runtime.get().malformedMessages().ifPresent(m -> m.onNewSource((source, tally) ->
+        simulator.get().malformedMessages().ifPresent(m -> m.onNewSource((source, tally) ->
                 FunctionCounter.builder("sipfleet.sip.malformed", tally, MalformedMessages.Tally::value)
                         .description("malformed SIP messages from servers and other peers, counted and dropped, "
                                 + "by transport and peer address")
@@ -143,7 +143,7 @@ public class PhoneMetrics implements FleetListener {
 
     private double phones() {
         try {
-            return runtime.get().fleets().fleets().stream().mapToInt(f -> f.phones().size()).sum();
+            return simulator.get().fleets().fleets().stream().mapToInt(f -> f.phones().size()).sum();
         } catch (RuntimeException e) {
             return 0;
         }
@@ -151,7 +151,7 @@ public class PhoneMetrics implements FleetListener {
 
     private double activeFaults() {
         try {
-            return runtime.get().faults().stream().filter(f -> f.state() == io.sipfleet.faults.Fault.State.ACTIVE)
+            return simulator.get().faults().stream().filter(f -> f.state() == io.sipfleet.faults.Fault.State.ACTIVE)
                     .count();
         } catch (RuntimeException e) {
             return 0;
@@ -160,7 +160,7 @@ public class PhoneMetrics implements FleetListener {
 
     private String model(String phone) {
         try {
-            return runtime.get().fleets().phone(phone).map(PhoneHandle::model).orElse("unknown");
+            return simulator.get().fleets().phone(phone).map(PhoneHandle::model).orElse("unknown");
         } catch (RuntimeException e) {
             return "unknown";
         }

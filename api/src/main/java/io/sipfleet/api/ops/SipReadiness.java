@@ -1,6 +1,6 @@
 package io.sipfleet.api.ops;
 
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,19 +14,19 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class SipReadiness implements HealthCheck {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    SipReadiness(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    SipReadiness(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean up = runtime.sipStackUp();
+        boolean up = simulator.sipStackUp();
         var b = HealthCheckResponse.named("sip-stack").status(up)
-                .withData("builtinServers", runtime.builtin().map(g -> g.servers().size()).orElse(0))
-                .withData("fleets", up ? runtime.fleets().fleets().size() : 0);
-        var overload = runtime.overload();
+                .withData("builtinServers", simulator.builtin().map(g -> g.servers().size()).orElse(0))
+                .withData("fleets", up ? simulator.fleets().fleets().size() : 0);
+        var overload = simulator.overload();
         if (overload != null) {
             var s = overload.status();
             b.withData("overloaded", s.overloaded()).withData("lagMs", String.valueOf(s.lagMs()))

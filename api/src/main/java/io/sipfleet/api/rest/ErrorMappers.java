@@ -38,7 +38,7 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response nameTaken(io.sipfleet.api.runtime.NameTaken e) {
+    public Response nameTaken(io.sipfleet.simulator.NameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();
     }
 

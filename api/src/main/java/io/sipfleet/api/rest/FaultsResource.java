@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.faults.Direction;
 import io.sipfleet.faults.Fault;
@@ -32,10 +32,10 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class FaultsResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    FaultsResource(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    FaultsResource(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /**
@@ -70,25 +70,25 @@ public class FaultsResource {
 
     @POST
     public Response create(FaultRequest body) {
-        Fault f = runtime.addFault(spec(body));
+        Fault f = simulator.addFault(spec(body));
         return Response.created(URI.create("/api/faults/" + f.id())).entity(FaultJson.of(f)).build();
     }
 
     @GET
     public List<FaultJson> list() {
-        return runtime.faults().stream().map(FaultJson::of).toList();
+        return simulator.faults().stream().map(FaultJson::of).toList();
     }
 
     @GET
     @Path("{id}")
     public FaultJson get(@PathParam("id") String id) {
-        return FaultJson.of(runtime.fault(id).orElseThrow(() -> new NotFound("no fault '" + id + "'")));
+        return FaultJson.of(simulator.fault(id).orElseThrow(() -> new NotFound("no fault '" + id + "'")));
     }
 
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") String id) {
-        if (!runtime.removeFault(id)) {
+        if (!simulator.removeFault(id)) {
             throw new NotFound("no fault '" + id + "'");
         }
         return Response.noContent().build();

@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.FirmwareProfile;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.config.LineConfig;
@@ -27,10 +27,10 @@ import java.util.concurrent.CompletionStage;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class FleetsResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    FleetsResource(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    FleetsResource(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /** POST body. */
@@ -92,30 +92,30 @@ public class FleetsResource {
                 body.firstUser() == null ? 1001 : body.firstUser(), body.password(), body.authUser(),
                 body.rampPerSecond() == null ? 0 : body.rampPerSecond(),
                 Boolean.TRUE.equals(body.autoAnswer()), (long) (delay * 1000), line);
-        Fleet f = runtime.fleets().create(spec);
-        return Response.created(URI.create("/api/fleets/" + f.name())).entity(FleetJson.of(f, runtime.overload())).build();
+        Fleet f = simulator.fleets().create(spec);
+        return Response.created(URI.create("/api/fleets/" + f.name())).entity(FleetJson.of(f, simulator.overload())).build();
     }
 
     @GET
     public List<FleetJson> list() {
-        return runtime.fleets().fleets().stream().sorted(java.util.Comparator.comparing(Fleet::name))
-                .map(f -> FleetJson.of(f, runtime.overload())).toList();
+        return simulator.fleets().fleets().stream().sorted(java.util.Comparator.comparing(Fleet::name))
+                .map(f -> FleetJson.of(f, simulator.overload())).toList();
     }
 
     @GET
     @Path("{name}")
     public FleetJson get(@PathParam("name") String name) {
-        return FleetJson.of(fleet(name), runtime.overload());
+        return FleetJson.of(fleet(name), simulator.overload());
     }
 
     @DELETE
     @Path("{name}")
     public CompletionStage<Response> delete(@PathParam("name") String name) {
-        return runtime.fleets().delete(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"))
+        return simulator.fleets().delete(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"))
                 .thenApply(v -> Response.noContent().build());
     }
 
     private Fleet fleet(String name) {
-        return runtime.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
+        return simulator.fleets().fleet(name).orElseThrow(() -> new NotFound("no fleet named '" + name + "'"));
     }
 }

@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
 import io.sipfleet.api.control.PhoneControl;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.device.Key;
 import io.sipfleet.device.Outputs;
@@ -33,11 +33,11 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class PhonesResource {
     static final int MAX_PAGE_SIZE = 1000;
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
     private final PhoneControl control;
 
-    PhonesResource(SimulatorRuntime runtime, PhoneControl control) {
-        this.runtime = runtime;
+    PhonesResource(Simulator simulator, PhoneControl control) {
+        this.simulator = simulator;
         this.control = control;
     }
 
@@ -69,7 +69,7 @@ public class PhonesResource {
                         + "'; one of disabled, unregistered, registering, registered, failed");
             }
         }
-        List<Fleet> fleets = runtime.fleets().fleets().stream()
+        List<Fleet> fleets = simulator.fleets().fleets().stream()
                 .filter(f -> fleet == null || f.name().equals(fleet))
                 .filter(f -> model == null || f.spec().model().name().equalsIgnoreCase(model))
                 .sorted(Comparator.comparing(Fleet::name)).toList();
@@ -184,7 +184,7 @@ public class PhonesResource {
         if (!List.of("json", "pcap", "text").contains(f)) {
             throw new InvalidInputException("format", "format is json, pcap or text, got '" + format + "'");
         }
-        var trace = runtime.fleets().trace(h.id()).orElseThrow(() -> new NotFound("no phone '" + id + "'"));
+        var trace = simulator.fleets().trace(h.id()).orElseThrow(() -> new NotFound("no phone '" + id + "'"));
         return switch (f) {
             case "pcap" -> Response.ok(io.sipfleet.simulator.trace.Pcap.of(trace), PCAP)
                     .header("Content-Disposition", "attachment; filename=\"" + h.id() + ".pcap\"").build();

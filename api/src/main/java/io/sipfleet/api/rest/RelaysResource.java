@@ -1,6 +1,6 @@
 package io.sipfleet.api.rest;
 
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.InvalidInputException;
 import io.sipfleet.simulator.relay.FaultRelay;
 import jakarta.ws.rs.Consumes;
@@ -26,10 +26,10 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RelaysResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    RelaysResource(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    RelaysResource(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /**
@@ -43,7 +43,7 @@ public class RelaysResource {
         static RelayJson of(String name, FaultRelay r) {
             String host = r.listenAddress().getAddress().getHostAddress();
             return new RelayJson(name, (host.contains(":") ? "[" + host + "]" : host) + ":" + r.port(), r.upstream(),
-                    SimulatorRuntime.relayFleet(name), r.udpOpen(), r.tcpOpen(), r.counters());
+                    Simulator.relayFleet(name), r.udpOpen(), r.tcpOpen(), r.counters());
         }
     }
 
@@ -68,26 +68,26 @@ public class RelaysResource {
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         FaultRelay r;
         try {
-            r = runtime.startRelay(body.name(), host, port, body.upstream());
+            r = simulator.startRelay(body.name(), host, port, body.upstream());
         } catch (InvalidInputException e) {
             throw e; // names its own field (name, upstream)
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidInputException("listen", "cannot listen on " + listen + ": " + e.getMessage());
         }
-        String name = runtime.relays().entrySet().stream().filter(x -> x.getValue() == r).map(Map.Entry::getKey)
+        String name = simulator.relays().entrySet().stream().filter(x -> x.getValue() == r).map(Map.Entry::getKey)
                 .findFirst().orElseThrow();
         return Response.created(URI.create("/api/relays/" + name)).entity(RelayJson.of(name, r)).build();
     }
 
     @GET
     public List<RelayJson> list() {
-        return runtime.relays().entrySet().stream().map(e -> RelayJson.of(e.getKey(), e.getValue())).toList();
+        return simulator.relays().entrySet().stream().map(e -> RelayJson.of(e.getKey(), e.getValue())).toList();
     }
 
     @GET
     @Path("{name}")
     public RelayJson get(@PathParam("name") String name) {
-        FaultRelay r = runtime.relays().get(name);
+        FaultRelay r = simulator.relays().get(name);
         if (r == null) {
             throw new NotFound("no relay '" + name + "'");
         }
@@ -97,7 +97,7 @@ public class RelaysResource {
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name) {
-        if (!runtime.stopRelay(name)) {
+        if (!simulator.stopRelay(name)) {
             throw new NotFound("no relay '" + name + "'");
         }
         return Response.noContent().build();

@@ -1,7 +1,8 @@
 package io.sipfleet.api.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Reset;
+import io.sipfleet.simulator.Simulator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
@@ -18,11 +19,11 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/reset")
 @Produces(MediaType.APPLICATION_JSON)
 public class ResetResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
     private final ObjectMapper json;
 
-    ResetResource(SimulatorRuntime runtime, ObjectMapper json) {
-        this.runtime = runtime;
+    ResetResource(Simulator simulator, ObjectMapper json) {
+        this.simulator = simulator;
         this.json = json;
     }
 
@@ -31,7 +32,7 @@ public class ResetResource {
 
     @POST
     @Consumes(MediaType.WILDCARD) // a bare POST, or a JSON body
-    public SimulatorRuntime.Reset reset(@QueryParam("keepFleets") @DefaultValue("false") String keepFleetsParam,
+    public Reset reset(@QueryParam("keepFleets") @DefaultValue("false") String keepFleetsParam,
                                         String body) throws com.fasterxml.jackson.core.JsonProcessingException {
         boolean keepFleets = QueryParams.bool("keepFleets", keepFleetsParam);
         if (body != null && !body.isBlank()) {
@@ -40,6 +41,6 @@ public class ResetResource {
                 keepFleets = r.keepFleets();
             }
         }
-        return runtime.reset(keepFleets);
+        return simulator.reset(keepFleets);
     }
 }

@@ -1,7 +1,8 @@
 package io.sipfleet.api.rest;
 
 import io.sipfleet.api.control.ServerControl;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.ServerAvailability;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.config.ServerConfig;
 import io.sipfleet.simulator.builtin.BuiltinServer;
@@ -26,11 +27,11 @@ import java.util.TreeSet;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ServersResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
     private final ServerControl control;
 
-    ServersResource(SimulatorRuntime runtime, ServerControl control) {
-        this.runtime = runtime;
+    ServersResource(Simulator simulator, ServerControl control) {
+        this.simulator = simulator;
         this.control = control;
     }
 
@@ -47,21 +48,21 @@ public class ServersResource {
 
     @GET
     public List<ServerJson> list() {
-        return servers(runtime);
+        return servers(simulator);
     }
 
     /** Every server the phones know: the built-in ones, then each external host:port the fleets use. */
-    public static List<ServerJson> servers(SimulatorRuntime runtime) {
+    public static List<ServerJson> servers(Simulator simulator) {
         List<ServerJson> out = new ArrayList<>();
         Set<String> builtinAddresses = new TreeSet<>();
-        runtime.builtin().ifPresent(g -> {
+        simulator.builtin().ifPresent(g -> {
             for (BuiltinServer s : g.servers()) {
                 builtinAddresses.add(s.address());
                 out.add(json(s));
             }
         });
         Set<String> external = new TreeSet<>();
-        for (Fleet f : runtime.fleets().fleets()) {
+        for (Fleet f : simulator.fleets().fleets()) {
             LineConfig cfg = f.spec().lineFor(1);
             for (ServerConfig s : cfg.servers()) {
                 if (!builtinAddresses.contains(s.hostPort())) {
@@ -70,8 +71,8 @@ public class ServersResource {
             }
         }
         for (String a : external) {
-            String server = runtime.resolveServer(a).orElse(a);
-            out.add(new ServerJson(a, a, false, runtime.externalMode(server), Map.of()));
+            String server = simulator.resolveServer(a).orElse(a);
+            out.add(new ServerJson(a, a, false, simulator.externalMode(server), Map.of()));
         }
         return out;
     }
@@ -86,8 +87,8 @@ public class ServersResource {
                     return s;
                 }
             }
-            String server = runtime.resolveServer(name).orElse(null);
-            String mode = server == null ? "up" : runtime.externalMode(server);
+            String server = simulator.resolveServer(name).orElse(null);
+            String mode = server == null ? "up" : simulator.externalMode(server);
             if (server != null && !"up".equals(mode)) {
                 return new ServerJson(name, server, false, mode, Map.of());
             }
@@ -99,7 +100,7 @@ public class ServersResource {
     @Path("{name}/availability")
     public ServerJson availability(@PathParam("name") String name, AvailabilityRequest body) {
         Mode m = ServerControl.parseMode(body == null ? null : body.mode());
-        ServerControl.Availability a = control.availability(name, m);
+        ServerAvailability.Result a = control.availability(name, m);
         return a.builtin() ? json(a.server()) : new ServerJson(name, a.address(), false, a.mode(), Map.of());
     }
 

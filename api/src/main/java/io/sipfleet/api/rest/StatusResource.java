@@ -1,7 +1,7 @@
 package io.sipfleet.api.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,10 +19,10 @@ import java.util.Map;
 @Path("/api/status")
 @Produces(MediaType.APPLICATION_JSON)
 public class StatusResource {
-    private final SimulatorRuntime runtime;
+    private final Simulator simulator;
 
-    StatusResource(SimulatorRuntime runtime) {
-        this.runtime = runtime;
+    StatusResource(Simulator simulator) {
+        this.simulator = simulator;
     }
 
     /**
@@ -46,8 +46,8 @@ public class StatusResource {
 
     @GET
     public Status status() {
-        OverloadMonitor.Status s = runtime.overload().status();
-        var fleets = runtime.fleets();
+        OverloadMonitor.Status s = simulator.overload().status();
+        var fleets = simulator.fleets();
         int phones = fleets.fleets().stream().mapToInt(f -> f.phones().size()).sum();
         return new Status(s.overloaded(), iso(s.since()), s.reasons(), s.thresholdMs(),
                 new Lag(s.lagMs(), s.lagByKindMs(), s.maxLagMs(), s.maxLagSource(), iso(s.maxLagAt())),

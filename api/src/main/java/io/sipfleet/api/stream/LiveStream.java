@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sipfleet.api.config.SipfleetConfig;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.fleet.FleetEvent;
 import io.sipfleet.simulator.fleet.FleetListener;
 import io.sipfleet.simulator.stream.EventStreams;
@@ -35,7 +35,7 @@ public class LiveStream implements FleetListener {
     private static final Logger LOG = Logger.getLogger(LiveStream.class);
     private final EventStreams streams = new EventStreams(LiveStream::fleetOf);
     private final RecentActivity activity = new RecentActivity();
-    private final Instance<SimulatorRuntime> runtime;
+    private final Instance<Simulator> simulator;
     private final ObjectMapper json;
     private final int queueSize;
     private final Set<StreamPump> pumps = new CopyOnWriteArraySet<>();
@@ -45,8 +45,8 @@ public class LiveStream implements FleetListener {
         return t;
     });
 
-    LiveStream(Instance<SimulatorRuntime> runtime, ObjectMapper json, SipfleetConfig config, MeterRegistry registry) {
-        this.runtime = runtime;
+    LiveStream(Instance<Simulator> simulator, ObjectMapper json, SipfleetConfig config, MeterRegistry registry) {
+        this.simulator = simulator;
         this.json = json;
         this.queueSize = config.stream().queueSize();
         FunctionCounter.builder("sipfleet.stream.dropped", streams, EventStreams::dropped)
@@ -108,7 +108,7 @@ public class LiveStream implements FleetListener {
 
     /** The summary now, as JSON (one for every client), or null before the simulator runs. */
     private String summary() {
-        SimulatorRuntime r = runtime.get();
+        Simulator r = simulator.get();
         if (r.fleets() == null) {
             return null;
         }

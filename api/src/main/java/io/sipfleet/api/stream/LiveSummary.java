@@ -3,7 +3,7 @@ package io.sipfleet.api.stream;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.sipfleet.api.rest.FleetsResource;
 import io.sipfleet.api.rest.ServersResource;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.stream.RecentActivity;
@@ -39,9 +39,9 @@ final class LiveSummary {
     record Totals(int phones, int registered, int onPrimary, int onBackup, int onOther, int failed, int callsInProgress,
                   int failoversLastMinute, int failbacksLastMinute) {}
 
-    static Summary of(SimulatorRuntime runtime, RecentActivity activity, long nowMs) {
-        OverloadMonitor overload = runtime.overload();
-        List<Fleet> fleets = runtime.fleets().fleets().stream().sorted(Comparator.comparing(Fleet::name)).toList();
+    static Summary of(Simulator simulator, RecentActivity activity, long nowMs) {
+        OverloadMonitor overload = simulator.overload();
+        List<Fleet> fleets = simulator.fleets().fleets().stream().sorted(Comparator.comparing(Fleet::name)).toList();
         int phones = 0, registered = 0, primary = 0, backup = 0, other = 0, failed = 0, calls = 0;
         for (Fleet f : fleets) {
             Fleet.Summary s = f.summary();
@@ -57,7 +57,7 @@ final class LiveSummary {
                 }
             }
         }
-        List<Server> servers = ServersResource.servers(runtime).stream().map(s -> new Server(s.name(), s.address(),
+        List<Server> servers = ServersResource.servers(simulator).stream().map(s -> new Server(s.name(), s.address(),
                 s.builtin(), s.mode(), s.requests(), s.requests().values().stream().mapToLong(Long::longValue).sum()))
                 .toList();
         OverloadMonitor.Status st = overload == null ? null : overload.status();

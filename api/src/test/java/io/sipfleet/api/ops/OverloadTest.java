@@ -8,7 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import io.sipfleet.api.runtime.SimulatorRuntime;
+import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.runtime.TaskLoop;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class OverloadTest {
     private static final int PHONES = 12;
 
     @Inject
-    SimulatorRuntime runtime;
+    Simulator simulator;
 
     @AfterEach
     void clean() {
@@ -126,7 +126,7 @@ class OverloadTest {
     /** Every shard runs tasks of {@value #STALL_SLICE_MS} ms back to back for {@code ms}. */
     private void stallEveryShard(long ms) {
         long until = System.nanoTime() + ms * 1_000_000L;
-        for (TaskLoop shard : runtime.shards().shards()) {
+        for (TaskLoop shard : simulator.shards().shards()) {
             shard.execute(new Runnable() {
                 @Override
                 public void run() {
