@@ -58,9 +58,10 @@ public interface SipfleetConfig {
 
         /**
          * How much later than the phone's timing set for it a request may reach the wire before the phone says it
-         * left late (a {@code sent-late} event marked overloaded): the product's promise on the wire.
+         * left late (a {@code sent-late} event marked overloaded): 4 ms, so that the promise of 5 ms holds on a
+         * clock that counts whole milliseconds.
          */
-        @WithDefault("5ms")
+        @WithDefault("4ms")
         Duration wireTolerance();
     }
 
