@@ -103,7 +103,8 @@ class SipTraceOnTheWireTest {
         // every message of phone 1 is phone 1's: its own user in From, never another phone's
         assertThat(m).allSatisfy(x -> assertThat(x.text()).contains("sip:7001@"));
         // the other phones of the fleet have their own traces
-        assertThat(labels(fleets.trace("small-2").orElseThrow())).contains("> primary REGISTER", "< primary 200 OK");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(labels(fleets.trace("small-2")
+                .orElseThrow())).contains("> primary REGISTER", "< primary 200 OK"));
     }
 
     @Test
