@@ -108,8 +108,25 @@ public class PhoneControl {
             checkKeys(p.phoneId(), p, keys);
             return Boolean.TRUE;
         }, FLEET_CHECK_TIMEOUT_MS);
-        // keys may place a call: an INVITE and its authenticated resend on each phone
-        return each(f, p -> p.press(keys), 2);
+        return each(f, p -> p.press(keys), sipTransactions(keys));
+    }
+
+    /**
+     * SIP transactions a phone may start at once on these keys: a call placed (SEND, REDIAL, #: an INVITE and its
+     * authenticated resend), a call ended (CANCEL: a CANCEL or BYE), else none (digits and SPEAKER only change
+     * what the phone shows; a number dialled without SEND goes after the inter-digit timeout, spread by then).
+     */
+    static int sipTransactions(List<Key> keys) {
+        int most = 0;
+        for (Key k : keys) {
+            most = Math.max(most, switch (k.kind()) {
+                case SEND, REDIAL -> 2;
+                case DIGIT -> k.digit() == '#' ? 2 : 0;
+                case CANCEL -> 1;
+                case SPEAKER, LINE -> 0;
+            });
+        }
+        return most;
     }
 
     /** Every phone of the fleet registers line {@code n}; checked on every phone before any registers. */
