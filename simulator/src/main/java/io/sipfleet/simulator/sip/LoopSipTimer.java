@@ -101,7 +101,11 @@ public final class LoopSipTimer implements SipTimer {
         }
 
         void arm(long delayMs) {
-            current = loop.schedule(Math.max(0, delayMs) * 1_000_000L, this::fire);
+            try {
+                current = loop.schedule(Math.max(0, delayMs) * 1_000_000L, this::fire);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                cancelled = true; // the stack's timer stopped (the stack is closing): a periodic task ends here
+            }
         }
 
         private void fire() {
