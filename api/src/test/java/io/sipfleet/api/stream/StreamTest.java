@@ -81,6 +81,36 @@ class StreamTest {
     }
 
     @Test
+    void eventsNoneCarriesTheSummariesAloneAndRefusesFiltersOrAnotherValue() throws Exception {
+        Fleets.create("en", 3, 21_201);
+        try (SseClient summariesOnly = new SseClient(stream + "?events=none");
+             SseClient dash = new SseClient(stream + "?phone=-");
+             SseClient every = new SseClient(stream + "?events=all&fleet=en")) {
+            for (SseClient c : List.of(summariesOnly, dash, every)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> !c.named("summary").isEmpty());
+            }
+            for (String p : List.of("en-1", "en-2", "en-3")) {
+                given().contentType("application/json").body("{\"state\":\"off\"}").post("/api/phones/" + p + "/hook")
+                        .then().statusCode(202);
+            }
+            // the client that asked for events has the three hooks; the others, later summaries but no event
+            await().atMost(Duration.ofSeconds(10)).until(() -> every.named("phone-event").stream()
+                    .filter(e -> "hook".equals(e.data().get("type"))).count() == 3);
+            long t = System.currentTimeMillis();
+            await().atMost(Duration.ofSeconds(5)).until(() -> summariesOnly.named("summary").stream()
+                    .anyMatch(e -> e.receivedAt() > t) && dash.named("summary").stream().anyMatch(e -> e.receivedAt() > t));
+            assertThat(summariesOnly.events).isNotEmpty().allSatisfy(e -> assertThat(e.name()).isEqualTo("summary"));
+            assertThat(dash.events).isNotEmpty().allSatisfy(e -> assertThat(e.name()).isEqualTo("summary"));
+        } finally {
+            Fleets.delete("en");
+        }
+        given().queryParam("events", "some").accept("text/event-stream").get("/api/stream").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("events"));
+        given().queryParam("events", "none").queryParam("fleet", "en").accept("text/event-stream").get("/api/stream")
+                .then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("events"));
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aSummaryComesAtOnceAndEverySecondWithTotalsAndNoPhoneData() throws Exception {
         Fleets.create("sm", 4, 22_001);
