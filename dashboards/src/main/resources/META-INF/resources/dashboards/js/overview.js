@@ -38,7 +38,7 @@ function drawServerChart() {
     })),
   };
   serverChart.setOption({
-    animation: false, grid: { left: 44, right: 16, top: 30, bottom: 28 },
+    animation: false, grid: { left: 12, right: 16, top: 30, bottom: 28, containLabel: true },
     legend: { top: 0 }, tooltip: { trigger: 'axis' },
     xAxis: window_(history),
     yAxis: { type: 'value', minInterval: 1, name: 'phones' },
@@ -49,7 +49,7 @@ function drawServerChart() {
 function drawRateChart() {
   const keys = [['registrations', '#16a34a'], ['failovers', '#dc2626'], ['failbacks', '#2563eb'], ['failures', '#f59e0b']];
   rateChart.setOption({
-    animation: false, grid: { left: 44, right: 16, top: 30, bottom: 28 }, legend: { top: 0 }, tooltip: { trigger: 'axis' },
+    animation: false, grid: { left: 12, right: 16, top: 30, bottom: 28, containLabel: true }, legend: { top: 0 }, tooltip: { trigger: 'axis' },
     xAxis: window_(rates),
     yAxis: { type: 'value', name: '/s' },
     series: keys.map(([k, c]) => ({ name: k, type: 'line', symbol: 'circle', symbolSize: 3, color: c, data: rates.map((r) => [r.t, r[k]]) })),
