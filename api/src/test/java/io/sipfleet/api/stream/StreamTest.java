@@ -108,6 +108,11 @@ class StreamTest {
                 .body("field", org.hamcrest.Matchers.equalTo("events"));
         given().queryParam("events", "none").queryParam("fleet", "en").accept("text/event-stream").get("/api/stream")
                 .then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("events"));
+        // a client's own queue: 1 to sipfleet.stream.queue-size (10,000)
+        for (String bad : List.of("0", "10001", "many")) {
+            given().queryParam("queue", bad).accept("text/event-stream").get("/api/stream").then().statusCode(400)
+                    .body("field", org.hamcrest.Matchers.equalTo("queue"));
+        }
     }
 
     @Test
