@@ -37,7 +37,7 @@ class StreamTest {
             long since = System.currentTimeMillis();
             Fleets.mode("primary", "down");
             Fleets.awaitAllOn("big", "backup", 1000, Duration.ofSeconds(20));
-            Fleets.assertStreamHasEveryEvent(client, "big", 1000, since, onPrimary);
+            Fleets.assertStreamHasEveryEvent(client, "big", 1000, since, onPrimary, 2_000);
             assertThat(client.named("dropped")).isEmpty();
             assertThat(client.named("phone-event").stream().map(e -> e.data().get("type")).collect(Collectors.toSet()))
                     .contains("failover", "registered");
