@@ -54,6 +54,10 @@ public class PhoneMetrics implements FleetListener {
         }
         serverGauge("primary");
         serverGauge("backup");
+        Gauge.builder("sipfleet.calls.in.progress", this,
+                        m -> m.summed(io.sipfleet.simulator.fleet.Fleet.Summary::callsInProgress))
+                .description("phones with a call in progress (call state not idle: dialling, ringing, connected, ...;"
+                        + " as the live stream's summary counts them)").register(registry);
         overloadMetrics();
     }
 

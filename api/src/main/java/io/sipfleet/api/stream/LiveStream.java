@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -69,15 +70,26 @@ public class LiveStream implements FleetListener {
         streams.onEvent(event);
     }
 
-    /** A new client; it gets the current summary at once. */
-    StreamSubscription subscribe(StreamFilter filter, StreamPump.Factory pump) {
-        StreamPump[] p = new StreamPump[1];
-        StreamSubscription s = streams.subscribe(filter, queueSize, () -> p[0].wake());
-        p[0] = pump.make(s);
-        pumps.add(p[0]);
+    /**
+     * A new client; it gets the current summary at once. Its subscription takes events from the moment it
+     * exists, before its pump does: an event queued in between waits for the first wake (the summary's, or
+     * the one below), never reaches a pump not yet made.
+     */
+    StreamSubscription subscribe(StreamFilter filter, int capacity, StreamPump.Factory pump) {
+        AtomicReference<StreamPump> p = new AtomicReference<>();
+        StreamSubscription s = streams.subscribe(filter, capacity, () -> {
+            StreamPump made = p.get();
+            if (made != null) {
+                made.wake();
+            }
+        });
+        p.set(pump.make(s));
+        pumps.add(p.get());
         String now = summary();
         if (now != null) {
             s.summary(now);
+        } else {
+            p.get().wake();
         }
         return s;
     }
@@ -117,6 +129,11 @@ public class LiveStream implements FleetListener {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The most events that may wait for one client (sipfleet.stream.queue-size): each client's, unless it asks for fewer. */
+    int queueSize() {
+        return queueSize;
     }
 
     ObjectMapper json() {

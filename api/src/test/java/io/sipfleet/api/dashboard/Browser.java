@@ -39,6 +39,14 @@ final class Browser implements AutoCloseable {
     }
 
     static Browser start() {
+        return start(false);
+    }
+
+    /**
+     * @param performanceLog keep Chrome's DevTools performance log ({@code Network.*} events: every request,
+     *                       response, byte and EventSource message the page gets), read with {@link #performanceLog()}
+     */
+    static Browser start(boolean performanceLog) {
         assumeInstalled();
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
         ChromeOptions options = new ChromeOptions();
@@ -47,7 +55,11 @@ final class Browser implements AutoCloseable {
                 "--window-size=1440,1100", "--force-device-scale-factor=1", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
                 "--disable-sync", "--lang=en-US");
-        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+        options.setCapability("goog:loggingPrefs", performanceLog
+                ? java.util.Map.of("browser", "ALL", "performance", "ALL") : java.util.Map.of("browser", "ALL"));
+        if (performanceLog) {
+            options.setExperimentalOption("perfLoggingPrefs", java.util.Map.of("enableNetwork", true, "enablePage", false));
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
@@ -91,6 +103,11 @@ final class Browser implements AutoCloseable {
             b.append(e.getLevel()).append(' ').append(e.getMessage()).append('\n');
         }
         return b.toString();
+    }
+
+    /** The DevTools events logged since the last call: {@code [epoch ms, {"method", "params"}]} each. */
+    java.util.List<org.openqa.selenium.logging.LogEntry> performanceLog() {
+        return driver.manage().logs().get("performance").getAll();
     }
 
     WebDriver driver() {

@@ -59,6 +59,35 @@ class OpsTest {
         assertThat(metrics[0]).contains("sipfleet_phones");
     }
 
+    @Test
+    void callsInProgressIsAGauge() {
+        double before = gauge("sipfleet_calls_in_progress");
+        given().contentType(ContentType.JSON).body("{\"name\":\"cip\",\"model\":\"V3\",\"count\":2,\"firstUser\":4401,"
+                + "\"password\":\"pw{user}\",\"autoAnswer\":true,\"line\":{\"registerAddr\":\"127.0.0.2\","
+                + "\"registerPort\":15060,\"backupAddr\":\"127.0.0.3\",\"backupPort\":15060}}").post("/api/fleets")
+                .then().statusCode(201);
+        await("both registered").atMost(Duration.ofSeconds(10)).until(() -> given().get("/api/fleets/cip").jsonPath()
+                .getInt("byState.registered") == 2);
+        given().contentType(ContentType.JSON).body("{\"state\":\"off\"}").post("/api/phones/cip-1/hook").then()
+                .statusCode(202);
+        given().contentType(ContentType.JSON).body("{\"keys\":[\"4\",\"4\",\"0\",\"2\",\"SEND\"]}")
+                .post("/api/phones/cip-1/keys").then().statusCode(202);
+        // the callee answers by itself: both phones in the call, as the fleet's own count says
+        await("a call between cip-1 and cip-2 connected").atMost(Duration.ofSeconds(10)).until(() ->
+                "CONNECTED".equalsIgnoreCase(given().get("/api/phones/cip-2").jsonPath().getString("callState")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> gauge("sipfleet_calls_in_progress") == before + 2);
+        given().contentType(ContentType.JSON).body("{\"state\":\"on\"}").post("/api/phones/cip-1/hook").then()
+                .statusCode(202);
+        await("the call over").atMost(Duration.ofSeconds(10))
+                .until(() -> gauge("sipfleet_calls_in_progress") == before);
+    }
+
+    /** A gauge without labels (-1 when absent). */
+    private static double gauge(String name) {
+        return given().get("/q/metrics").asString().lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
     private static double added(String before, String after, String... nameAndLabels) {
         String name = nameAndLabels[0];
         String[] labels = java.util.Arrays.copyOfRange(nameAndLabels, 1, nameAndLabels.length);

@@ -37,7 +37,7 @@ class StreamTest {
             long since = System.currentTimeMillis();
             Fleets.mode("primary", "down");
             Fleets.awaitAllOn("big", "backup", 1000, Duration.ofSeconds(20));
-            Fleets.assertStreamHasEveryEvent(client, "big", 1000, since, onPrimary);
+            Fleets.assertStreamHasEveryEvent(client, "big", 1000, since, onPrimary, 2_000);
             assertThat(client.named("dropped")).isEmpty();
             assertThat(client.named("phone-event").stream().map(e -> e.data().get("type")).collect(Collectors.toSet()))
                     .contains("failover", "registered");
@@ -77,6 +77,41 @@ class StreamTest {
         } finally {
             Fleets.delete("fa");
             Fleets.delete("fb");
+        }
+    }
+
+    @Test
+    void eventsNoneCarriesTheSummariesAloneAndRefusesFiltersOrAnotherValue() throws Exception {
+        Fleets.create("en", 3, 21_201);
+        try (SseClient summariesOnly = new SseClient(stream + "?events=none");
+             SseClient dash = new SseClient(stream + "?phone=-");
+             SseClient every = new SseClient(stream + "?events=all&fleet=en")) {
+            for (SseClient c : List.of(summariesOnly, dash, every)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> !c.named("summary").isEmpty());
+            }
+            for (String p : List.of("en-1", "en-2", "en-3")) {
+                given().contentType("application/json").body("{\"state\":\"off\"}").post("/api/phones/" + p + "/hook")
+                        .then().statusCode(202);
+            }
+            // the client that asked for events has the three hooks; the others, later summaries but no event
+            await().atMost(Duration.ofSeconds(10)).until(() -> every.named("phone-event").stream()
+                    .filter(e -> "hook".equals(e.data().get("type"))).count() == 3);
+            long t = System.currentTimeMillis();
+            await().atMost(Duration.ofSeconds(5)).until(() -> summariesOnly.named("summary").stream()
+                    .anyMatch(e -> e.receivedAt() > t) && dash.named("summary").stream().anyMatch(e -> e.receivedAt() > t));
+            assertThat(summariesOnly.events).isNotEmpty().allSatisfy(e -> assertThat(e.name()).isEqualTo("summary"));
+            assertThat(dash.events).isNotEmpty().allSatisfy(e -> assertThat(e.name()).isEqualTo("summary"));
+        } finally {
+            Fleets.delete("en");
+        }
+        given().queryParam("events", "some").accept("text/event-stream").get("/api/stream").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("events"));
+        given().queryParam("events", "none").queryParam("fleet", "en").accept("text/event-stream").get("/api/stream")
+                .then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("events"));
+        // a client's own queue: 1 to sipfleet.stream.queue-size (10,000)
+        for (String bad : List.of("0", "10001", "many")) {
+            given().queryParam("queue", bad).accept("text/event-stream").get("/api/stream").then().statusCode(400)
+                    .body("field", org.hamcrest.Matchers.equalTo("queue"));
         }
     }
 

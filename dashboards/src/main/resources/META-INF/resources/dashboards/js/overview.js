@@ -7,6 +7,7 @@ const MODES = ['up', '503', '500', 'silent', 'down'];
 
 // ---------- state ----------
 const history = []; // {t, primary, backup, other, none}
+const updates = []; // when the tiles and chart were last updated (epoch ms, the last 2000): how live the page is
 const markers = []; // {t, label, color}
 let lastServerModes = null;
 let lastFaultIds = null;
@@ -19,7 +20,7 @@ let fleetsSig = '';
 const serverChart = echarts.init($('#chart-servers'));
 const rateChart = echarts.init($('#chart-rates'));
 // what the chart shows, for a look from the browser's console (and the browser tests)
-window.sipfleetOverview = { serverChart, rateChart, history, markers, rates };
+window.sipfleetOverview = { serverChart, rateChart, history, markers, rates, updates };
 window.addEventListener('resize', () => { serverChart.resize(); rateChart.resize(); });
 const COLORS = { primary: '#2563eb', backup: '#f59e0b', other: '#8b5cf6', none: '#94a3b8' };
 
@@ -37,7 +38,7 @@ function drawServerChart() {
     })),
   };
   serverChart.setOption({
-    animation: false, grid: { left: 44, right: 16, top: 30, bottom: 28 },
+    animation: false, grid: { left: 12, right: 16, top: 30, bottom: 28, containLabel: true },
     legend: { top: 0 }, tooltip: { trigger: 'axis' },
     xAxis: window_(history),
     yAxis: { type: 'value', minInterval: 1, name: 'phones' },
@@ -48,7 +49,7 @@ function drawServerChart() {
 function drawRateChart() {
   const keys = [['registrations', '#16a34a'], ['failovers', '#dc2626'], ['failbacks', '#2563eb'], ['failures', '#f59e0b']];
   rateChart.setOption({
-    animation: false, grid: { left: 44, right: 16, top: 30, bottom: 28 }, legend: { top: 0 }, tooltip: { trigger: 'axis' },
+    animation: false, grid: { left: 12, right: 16, top: 30, bottom: 28, containLabel: true }, legend: { top: 0 }, tooltip: { trigger: 'axis' },
     xAxis: window_(rates),
     yAxis: { type: 'value', name: '/s' },
     series: keys.map(([k, c]) => ({ name: k, type: 'line', symbol: 'circle', symbolSize: 3, color: c, data: rates.map((r) => [r.t, r[k]]) })),
@@ -90,6 +91,9 @@ function onSummary(s) {
   if (s.fleets) renderFleets(s.fleets.map((f) => Object.assign({}, details.fleets[f.name], f)));
   if (s.servers) renderServers(s.servers.map((x) => Object.assign({}, details.servers[x.name], x)));
   if (s.fleets && s.servers && !s.fromRest) noteNames(s.fleets, s.servers);
+  updates.push(Date.now());
+  if (updates.length > 2000) updates.shift();
+  document.body.dataset.updated = String(updates[updates.length - 1]);
 }
 
 // The contract promises the stream's summaries counts only, not a fleet's model or a server's address: those come from REST,
@@ -150,7 +154,8 @@ async function pollSummary() {
   while (counters.length > 1 && counters[0].t < c.t - 60000) counters.shift();
   totals.failoversLastMinute = c.failovers - counters[0].failovers;
   totals.failbacksLastMinute = c.failbacks - counters[0].failbacks;
-  totals.callsInProgress = await callsInProgress(totals.phones);
+  // the gauge the service keeps (never a walk over the phones, whatever the fleet's size)
+  totals.callsInProgress = m.sipfleet_calls_in_progress ? sum(m, 'sipfleet_calls_in_progress') : null;
   onSummary({ at: Date.now(), fleets, servers, overloaded: status.overloaded, overloadedSince: status.overloadedSince, totals, fromRest: true });
 }
 
@@ -164,14 +169,6 @@ function countersOf(m) {
     latency: (m.sipfleet_failover_latency_seconds_bucket || []),
     byReason: (m.sipfleet_failures_total || []).reduce((acc, x) => { const r = x.labels.reason || '?'; acc[r] = (acc[r] || 0) + x.value; return acc; }, {}),
   };
-}
-
-// Without the stream, calls in progress are counted from the phone list (one page of up to 1000 phones).
-async function callsInProgress(phones) {
-  if (phones === 0) return 0;
-  if (phones > 1000) return null;
-  const page = await get('/api/phones?size=1000');
-  return page.items.filter((p) => p.callState && p.callState !== 'idle').length;
 }
 
 // Rates and latency come from /q/metrics in both modes (the stream carries no counters of these).
@@ -334,9 +331,9 @@ async function prefillServers() {
   if (b) { const [h, port] = split(b); form.elements.backupAddr.value = h; form.elements.backupPort.value = port; }
 }
 
-// The overview needs the summaries only, never per-phone events: the stream's filter is given a phone id no
-// phone can have ("-"), so it carries the summaries and no event (an unfiltered stream carries every phone's).
-const feed = live({ query: { phone: '-' }, handlers: { summary: onSummary, mode: showMode }, poll: pollSummary, intervalMs: 1000 });
+// The overview needs the summaries only, never per-phone events: events=none asks the stream for exactly that
+// (an unfiltered stream carries every phone's events, thousands a second in a failover of a large fleet).
+const feed = live({ query: { events: 'none' }, handlers: { summary: onSummary, mode: showMode }, poll: pollSummary, intervalMs: 1000 });
 function refreshNow() { if (feed.mode === 'polling') pollSummary().catch(() => {}); refreshFaults().catch(() => {}); }
 prefillServers().catch(() => {});
 refreshFaults().catch(() => {});
