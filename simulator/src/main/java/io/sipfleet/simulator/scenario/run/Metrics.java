@@ -38,7 +38,7 @@ final class Metrics {
             if (!over) {
                 for (PhoneHandle h : phones) {
                     for (FleetEvent e : obs.events(h, true)) {
-                        if (e.overloaded() && e.event().at() >= fromMs && e.event().at() <= toMs) {
+                        if (behind(e, obs.overload()) && e.event().at() >= fromMs && e.event().at() <= toMs) {
                             over = true;
                             break;
                         }
@@ -94,6 +94,21 @@ final class Metrics {
             }
         }
         return new Measure(n, name + " = " + n);
+    }
+
+    /**
+     * Whether an event says the simulator was behind its own work by more than the overload threshold: a decision
+     * marked overloaded, or a request that reached the wire later than the threshold ({@code sent-late} below it
+     * says only that the wire tolerance, 5 ms, was passed: marked, but not an overload).
+     */
+    static boolean behind(FleetEvent e, OverloadMonitor o) {
+        if (!e.overloaded()) {
+            return false;
+        }
+        if (e.event() instanceof PhoneEvent.SentLate s) {
+            return o == null || s.lateMs() * 1_000_000L > o.thresholdNanos();
+        }
+        return true;
     }
 
     /** Whether the simulator was overloaded at any moment of the window (by its watch's samples). */
