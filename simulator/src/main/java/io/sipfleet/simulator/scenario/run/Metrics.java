@@ -34,18 +34,30 @@ final class Metrics {
         List<PhoneHandle> phones = obs.phones(fleet);
         String name = m.metric().key() + (m.stat() == null ? "" : "." + m.stat());
         if (m.metric() == Metric.OVERLOADED) {
-            boolean over = overloaded(obs.overload(), fromMs, toMs);
-            if (!over) {
-                for (PhoneHandle h : phones) {
-                    for (FleetEvent e : obs.events(h, true)) {
-                        if (behind(e, obs.overload()) && e.event().at() >= fromMs && e.event().at() <= toMs) {
-                            over = true;
-                            break;
+            String why = null;
+            OverloadMonitor o = obs.overload();
+            if (overloaded(o, fromMs, toMs)) {
+                var st = o.status();
+                why = "the overload watch: " + (st.overloaded() ? "overloaded since +" + (st.since() - fromMs) + "ms"
+                        : "last over its threshold at +" + (st.lastOverloadedAt() - fromMs) + "ms") + " " + st.reasons();
+            }
+            int late = 0;
+            FleetEvent first = null;
+            for (PhoneHandle h : phones) {
+                for (FleetEvent e : obs.events(h, true)) {
+                    if (behind(e, o) && e.event().at() >= fromMs && e.event().at() <= toMs) {
+                        late++;
+                        if (first == null || e.event().at() < first.event().at()) {
+                            first = e;
                         }
                     }
                 }
             }
-            return new Measure(over ? 1 : 0, name + " = " + over);
+            if (why == null && first != null) {
+                why = late + " event" + (late == 1 ? "" : "s") + " decided while behind, first " + first.phone() + " "
+                        + Describe.event(first.event(), fromMs, true);
+            }
+            return new Measure(why != null ? 1 : 0, name + " = " + (why != null) + (why == null ? "" : " (" + why + ")"));
         }
         if (m.metric() == Metric.FAILOVER_LATENCY) {
             List<Long> latencies = new ArrayList<>();

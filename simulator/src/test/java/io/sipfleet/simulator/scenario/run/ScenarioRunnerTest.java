@@ -111,17 +111,17 @@ class ScenarioRunnerTest {
         Scenario s = parser.parseResource("register-failover-silent-v3");
         // Its threshold 'overloaded == false' holds the simulator to a run without lag beyond 10% of T1; on this
         // shared machine a JVM pause or CPU steal of 30-40 ms sometimes comes in the middle of a run (seen here:
-        // jvm-pause 37.6 ms). The runner then says so and the run fails on that threshold alone: such a run is
+        // jvm-pause 37.6 ms), or a phone's task starts more than 10 ms late. The runner then says so (the watch's
+        // episode, or the events decided while behind) and the run fails on that threshold alone: such a run is
         // repeated (at most three in all), each started on a calm simulator. Any other failure fails the test.
         RunReport r = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             await("the simulator is not overloaded").atMost(Duration.ofSeconds(30))
                     .until(() -> !sim.overload().overloaded());
-            long episodes = sim.overload().status().episodes();
             r = new ScenarioRunner(sim, s).run();
             boolean onlyOverload = r.verdict() == Verdict.FAILED && r.failures().stream()
                     .allMatch(x -> x.text().startsWith("overloaded"));
-            if (!onlyOverload || sim.overload().status().episodes() == episodes) {
+            if (!onlyOverload) {
                 break;
             }
             System.out.println("attempt " + attempt + " failed on the simulator's own overload, run again:\n"
@@ -142,6 +142,7 @@ class ScenarioRunnerTest {
         assertThat(result(r, "steps[2].expect[3]").measured()).startsWith("failoverLatency.p95 = ");
         assertThat(r.thresholds()).extracting(ExpectationResult::measured)
                 .containsExactly("registrationsFailed = 0", "overloaded = false");
+        // (a run that ended on its own overload is printed above with what the runner found late)
         assertThat(r.journal()).extracting(JournalEntry::kind)
                 .contains("run", "fleet", "step", "action", "expectation", "observation", "rollback", "cleanup", "verdict");
         assertThat(r.journal()).anyMatch(e -> e.kind().equals("action") && e.text().startsWith("{server: primary, mode: silent}"));
