@@ -160,6 +160,23 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @Order(98)
+    void theInviteFailoverExamplePasses() throws Exception {
+        Scenario s = parser.parseResource("invite-failover-v3");
+        await("the simulator is not overloaded").atMost(Duration.ofSeconds(30))
+                .until(() -> !sim.overload().overloaded());
+
+        RunReport r = new ScenarioRunner(sim, s).run();
+        Reports.write(r, REPORTS);
+
+        assertThat(r.verdict()).as(TextSummary.of(r)).isEqualTo(Verdict.PASSED);
+        assertThat(result(r, "steps[2].expect[1]").measured()).startsWith("desk-1: call-established at +");
+        assertThat(r.thresholds()).extracting(ExpectationResult::outcome).containsOnly(Outcome.PASSED);
+        assertThat(r.rollbacks()).hasSize(2);
+        nothingLeftBehind();
+    }
+
+    @Test
     void theMustFailExampleFailsNamingTheExpectationTheFigureAndThePhonesThatMissed() throws Exception {
         Scenario s = parser.parseResource("failover-within-1s-must-fail");
 
