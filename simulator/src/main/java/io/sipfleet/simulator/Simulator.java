@@ -215,6 +215,16 @@ public final class Simulator implements AutoCloseable {
         return fleets;
     }
 
+    /**
+     * Adds a listener to the phones' events while the simulator runs (a scenario run's observer), beside the
+     * ones given at start; {@code close()} of the result removes it again.
+     */
+    public AutoCloseable listen(FleetListener listener) {
+        var dispatcher = started().fleets.events();
+        dispatcher.addListener(listener);
+        return () -> dispatcher.removeListener(listener);
+    }
+
     /** The phones' SIP stack (null before start). */
     public JainSipSignalling signalling() {
         return signalling;

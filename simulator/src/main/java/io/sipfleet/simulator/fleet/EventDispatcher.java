@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class EventDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
-    private final List<FleetListener> listeners;
+    private final List<FleetListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int capacity;
     private final ConcurrentLinkedQueue<FleetEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
@@ -25,7 +25,7 @@ public final class EventDispatcher implements AutoCloseable {
     private volatile boolean parked;
 
     public EventDispatcher(List<FleetListener> listeners, int capacity) {
-        this.listeners = List.copyOf(listeners);
+        this.listeners.addAll(listeners);
         this.capacity = Math.max(1, capacity);
         this.thread = new Thread(this::run, "sipfleet-events");
         thread.setDaemon(true);
@@ -82,6 +82,19 @@ public final class EventDispatcher implements AutoCloseable {
             }
             dispatched.incrementAndGet();
         }
+    }
+
+    /**
+     * Adds a listener while the simulator runs (a scenario run's observer): it hears the events dispatched
+     * from now on, after the listeners given at start.
+     */
+    public void addListener(FleetListener l) {
+        listeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    /** @return whether it was there */
+    public boolean removeListener(FleetListener l) {
+        return listeners.remove(l);
     }
 
     /** Events waiting for the listeners. */
