@@ -271,7 +271,7 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
             String user = userOf(q);
             Endpoint e = user == null ? null : endpoints.get(user);
             return e == null ? null : e.endpoint().phoneId();
-        });
+        }, this::transactionOwner);
         Properties extra = new Properties();
         extra.setProperty(CountingParserFactory.PROPERTY, CountingParserFactory.class.getName());
         extra.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE",
@@ -378,6 +378,15 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
     }
 
     /** The network faults applied to this stack's packets (set their policy; tell it the phones' fleets). */
+    /**
+     * The phone whose client transaction {@code r} answers, or null: for the trace, a response read off the socket
+     * before the sending thread recorded its request (on loopback an answer can come within microseconds).
+     */
+    private String transactionOwner(gov.nist.javax.sip.message.SIPResponse r) {
+        var tx = stack instanceof gov.nist.javax.sip.stack.SIPTransactionStack s ? s.findTransaction(r, false) : null;
+        return tx != null && tx.getApplicationData() instanceof Pending p ? p.request.phoneId() : null;
+    }
+
     public PacketFaults faults() {
         return faults;
     }

@@ -30,15 +30,20 @@ final class TraceTap {
     /** The phone a request from a server is for (by its Request-URI user), as the stack routes it. */
     private final Function<SIPRequest, String> target;
 
-    private TraceTap(SipTracer tracer, Supplier<String> sender, Function<SIPRequest, String> target) {
+    /** The phone whose client transaction a response matches, or null. */
+    private final Function<SIPResponse, String> owner;
+
+    private TraceTap(SipTracer tracer, Supplier<String> sender, Function<SIPRequest, String> target,
+                     Function<SIPResponse, String> owner) {
         this.tracer = tracer;
         this.sender = sender;
         this.target = target;
+        this.owner = owner;
     }
 
     static void register(String stackName, SipTracer tracer, Supplier<String> sender,
-                         Function<SIPRequest, String> target) {
-        BY_STACK.put(stackName, new TraceTap(tracer, sender, target));
+                         Function<SIPRequest, String> target, Function<SIPResponse, String> owner) {
+        BY_STACK.put(stackName, new TraceTap(tracer, sender, target, owner));
     }
 
     static void unregister(String stackName) {
@@ -103,6 +108,9 @@ final class TraceTap {
         }
         String branch = branch(m);
         String phone = m instanceof SIPRequest q ? target.apply(q) : tracer.phoneOfBranch(branch);
+        if (phone == null && m instanceof SIPResponse r) {
+            phone = owner.apply(r); // its request is recorded once it left, which may be after this answer came
+        }
         if (!tracer.wants(phone)) {
             return;
         }
