@@ -47,6 +47,23 @@ public record Scenario(String apiVersion, String kind, Metadata metadata, ClockM
         return fleets.stream().filter(f -> f.name().equals(name)).findFirst();
     }
 
+    /**
+     * This scenario with one of its servers replaced, as the command line's {@code --server primary=HOST:PORT}
+     * does: the same file runs against the built-in pair by default and against any external pair.
+     *
+     * @throws IllegalArgumentException for an external server in {@code clock: virtual} (it has no wire)
+     */
+    public Scenario withServer(ServerDef server) {
+        if (clock == ClockMode.VIRTUAL && !server.builtin()) {
+            throw new IllegalArgumentException("--server " + server.role() + "=" + server.address()
+                    + ": an external server is real-time only; this scenario runs in clock: virtual");
+        }
+        Servers s = "primary".equals(server.role()) ? new Servers(server, servers.backup())
+                : new Servers(servers.primary(), server);
+        return new Scenario(apiVersion, kind, metadata, clock, seed, t1, timeout, abortOnFail, s, relays, fleets,
+                steadyState, steps, rollbacks, thresholds);
+    }
+
     public Optional<Step> step(String name) {
         return steps.stream().filter(s -> s.name().equals(name)).findFirst();
     }
@@ -96,8 +113,36 @@ public record Scenario(String apiVersion, String kind, Metadata metadata, ClockM
      * @param role {@code primary} or {@code backup}
      */
     public record ServerDef(String role, String host, Integer port) {
+        private static final java.util.regex.Pattern OVERRIDE =
+                java.util.regex.Pattern.compile("(primary|backup)=(\\[[0-9A-Fa-f:.]+\\]|[^:\\[\\]\\s]+):(\\d{1,5})");
+
         public static ServerDef builtin(String role) {
             return new ServerDef(role, null, null);
+        }
+
+        /**
+         * Reads a command line's {@code primary=HOST:PORT} or {@code backup=HOST:PORT} ({@code [::1]:5060} for
+         * IPv6; {@code primary=builtin} for the built-in one).
+         *
+         * @throws IllegalArgumentException naming what is wrong
+         */
+        public static ServerDef parseOverride(String text) {
+            String t = text == null ? "" : text.trim();
+            if (t.equals("primary=builtin") || t.equals("backup=builtin")) {
+                return builtin(t.substring(0, t.indexOf('=')));
+            }
+            var m = OVERRIDE.matcher(t);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("--server '" + text + "': expected primary=HOST:PORT or "
+                        + "backup=HOST:PORT (e.g. primary=192.0.2.10:5060, backup=[::1]:5062, primary=builtin)");
+            }
+            int port = Integer.parseInt(m.group(3));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("--server '" + text + "': port must be 1..65535, got " + port);
+            }
+            String host = m.group(2);
+            return new ServerDef(m.group(1), host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                    port);
         }
 
         public boolean builtin() {

@@ -690,4 +690,29 @@ class ScenarioParserTest {
         assertThat(Durations.parse("1.5T1", Duration.ofMillis(33))).isEqualTo(Duration.ofMillis(50));
         assertThat(Durations.parse("0T1")).isEqualTo(Duration.ZERO);
     }
+
+    @Test
+    void serverOverridesFromTheCommandLineReplaceOneRoleAndNameWhatIsWrong() {
+        String steps = "steps:\n  - {name: wait, action: {wait: 1s}}\n";
+        Scenario built = parser.parse(minimal(steps), null);
+        assertThat(built.servers().primary().builtin()).isTrue();
+
+        Scenario external = built.withServer(Scenario.ServerDef.parseOverride("primary=127.0.0.2:5060"))
+                .withServer(Scenario.ServerDef.parseOverride("backup=[::1]:5062"));
+        assertThat(external.servers().primary()).isEqualTo(new Scenario.ServerDef("primary", "127.0.0.2", 5060));
+        assertThat(external.servers().backup().address()).isEqualTo("[::1]:5062");
+        assertThat(external.withServer(Scenario.ServerDef.parseOverride("primary=builtin")).servers().primary()
+                .builtin()).isTrue();
+        assertThat(external.fleets()).isEqualTo(built.fleets());
+
+        assertThatThrownBy(() -> Scenario.ServerDef.parseOverride("standby=127.0.0.2:5060"))
+                .hasMessageContaining("--server 'standby=127.0.0.2:5060': expected primary=HOST:PORT");
+        assertThatThrownBy(() -> Scenario.ServerDef.parseOverride("primary=127.0.0.2"))
+                .hasMessageContaining("expected primary=HOST:PORT");
+        assertThatThrownBy(() -> Scenario.ServerDef.parseOverride("backup=127.0.0.2:70000"))
+                .hasMessageContaining("port must be 1..65535, got 70000");
+        Scenario virtual = parser.parse(minimal("clock: virtual\n" + steps), null);
+        assertThatThrownBy(() -> virtual.withServer(Scenario.ServerDef.parseOverride("primary=127.0.0.2:5060")))
+                .hasMessageContaining("real-time only");
+    }
 }
