@@ -42,6 +42,7 @@ final class FaultingDatagramSocket extends DatagramSocket {
             sendFaulted(p);
         } finally {
             if (atMicros != 0) {
+                WireInstant.mark(System.nanoTime());
                 // after the datagram left, so that tracing never delays it; stamped with when it left
                 tap.sent(p.getData(), p.getOffset(), p.getLength(), atMicros, hostPort(getLocalSocketAddress()),
                         hostPort(p.getSocketAddress()), "UDP");

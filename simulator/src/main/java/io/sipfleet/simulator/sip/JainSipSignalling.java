@@ -593,7 +593,8 @@ public final class JainSipSignalling implements SipSignalling, SipListener, Auto
         transactions.increment();
         long startNanos = System.nanoTime();
         ct.sendRequest();
-        long sentNanos = System.nanoTime();
+        // when it left the socket: a traced phone's message is parsed for its trace after that, inside sendRequest
+        long sentNanos = WireInstant.since(startNanos, System.nanoTime());
         boolean datagram = !r.server().transport().reliable();
         // over TCP/TLS the send includes the connect and handshake, which are the server's time, not ours
         long lateNanos = (datagram ? sentNanos : startNanos) - p.dueNanos;
