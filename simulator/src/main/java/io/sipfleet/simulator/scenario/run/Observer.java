@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What a {@link Check} observes of the running simulator: the run's phones, their events, the overload watch. */
 interface Observer {
-    /** The subject's phones: one phone, one fleet's, or (every phone) every fleet's of the run. */
+    /** The subject's phones: one phone, one fleet's (a relay fleet's: observed on the wire), or every phone of the run. */
     List<ObservablePhone> phones(Expectation.Subject subject);
 
     /** The fleet's phones, or every phone of the run when {@code fleet} is null. */
@@ -23,6 +23,6 @@ interface Observer {
     /** The simulator's watch on its own lag, or null. */
     OverloadMonitor overload();
 
-    /** Why the subject cannot be observed (a relay's clients), or null. */
+    /** Why the subject cannot be observed, or null (a relay's clients are: they are observed on the wire). */
     String unobservable(Expectation.Subject subject);
 }

@@ -513,6 +513,36 @@ public final class ScenarioRunner {
                         + ", events " + byType, data);
             });
         }
+        for (String r : relays) {
+            observeRelayFleet(name, ObservedPhones.fleetOf(r), start, end);
+        }
+    }
+
+    /** The same journal line for the real phones behind one of the run's relays, as observed on the wire. */
+    private void observeRelayFleet(String name, String fleet, long start, long end) {
+        Map<String, Integer> byState = new TreeMap<>();
+        Map<String, Integer> byServer = new TreeMap<>();
+        Map<String, Integer> byType = new TreeMap<>();
+        for (ObservedPhone p : observed(fleet)) {
+            var b = p.brief();
+            byState.merge(b.state().name(), 1, Integer::sum);
+            if (b.activeServer() != null) {
+                byServer.merge(b.activeServer(), 1, Integer::sum);
+            }
+            for (FleetEvent e : p.events(start)) {
+                if (e.event().at() <= end) {
+                    byType.merge(e.event().type(), 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("fleet", fleet);
+        data.put("observed", true);
+        data.put("byState", byState);
+        data.put("byActiveServer", byServer);
+        data.put("events", byType);
+        journal("observation", name, "fleet " + fleet + " (observed on the wire): " + byState + ", on " + byServer
+                + ", events " + byType, data);
     }
 
     // ============================================================================================ observing
