@@ -100,6 +100,15 @@ public class PhonesResource {
 
     @GET
     @Path("{id}")
+    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "One phone",
+            description = "A simulated phone as PhoneJson. A real phone observed behind a relay (an id user@host): id, "
+                    + "fleet, observed: true, user, aor, fleets, addresses, callState, lines[0] (number, state, "
+                    + "activeServer, activeAddress, expiresAt), home, requests (per server and method: sends, "
+                    + "transactions, firstAt, lastAt), wire (its last messages), lastSeenAt, eventsForgotten (README "
+                    + "\"Relay phones\").")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "200", description = "the phone",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = PhoneJson.class)))
     public Object get(@PathParam("id") String id) {
         var observed = observed(id);
         if (observed != null) {
