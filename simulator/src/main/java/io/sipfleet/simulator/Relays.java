@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
 /**
  * The fault relays for physical phones, by name: a SIP relay a real desk phone is pointed at instead of
  * its server, with the simulator's faults applied to its packets. Its clients are the phones
- * {@code host:port} of fleet {@code relay:<name>} for fault selectors.
+ * {@code host:port} of fleet {@code relay:<name>} for fault selectors, and are observed on the wire as phones
+ * ({@link #phones()}: one per AOR they register, across relays).
  */
 public final class Relays implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Relays.class.getName());
