@@ -5,6 +5,7 @@ import io.sipfleet.faults.Packet;
 import io.sipfleet.faults.PacketPolicy;
 import io.sipfleet.faults.Verdict;
 import io.sipfleet.simulator.relay.FaultRelay;
+import io.sipfleet.simulator.relay.ObservedPhones;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.function.LongSupplier;
 /**
  * The fault relays for physical phones, by name: a SIP relay a real desk phone is pointed at instead of
  * its server, with the simulator's faults applied to its packets. Its clients are the phones
- * {@code host:port} of fleet {@code relay:<name>} for fault selectors.
+ * {@code host:port} of fleet {@code relay:<name>} for fault selectors, and are observed on the wire as phones
+ * ({@link #phones()}: one per AOR they register, across relays).
  */
 public final class Relays implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Relays.class.getName());
@@ -26,12 +28,19 @@ public final class Relays implements AutoCloseable {
     private final PacketPolicy faults;
     private final ServerResolver servers;
     private final LongSupplier clockMs;
+    private final ObservedPhones phones;
 
     /** @param faults decides every relayed packet (scoped to the relay's fleet) */
     public Relays(PacketPolicy faults, ServerResolver servers, LongSupplier clockMs) {
         this.faults = faults;
         this.servers = servers;
         this.clockMs = clockMs;
+        this.phones = new ObservedPhones(clockMs);
+    }
+
+    /** The relays' clients as phones, from the SIP they send and receive (README "Relay phones"). */
+    public ObservedPhones phones() {
+        return phones;
     }
 
     /** The fleet name a relay's clients have for fault selectors: {@code {"fleet":"relay:lab"}}. */
@@ -77,9 +86,11 @@ public final class Relays implements AutoCloseable {
                 return faults.active();
             }
         };
+        // the server as its clients' events name it: the built-in server's name, else host:port
+        String role = upstream.contains(":") ? server : upstream;
         FaultRelay r = FaultRelay.start(FaultRelay.Settings.of(listenHost, listenPort,
                 server.substring(0, colon).replace("[", "").replace("]", ""),
-                Integer.parseInt(server.substring(colon + 1))), scoped, clockMs);
+                Integer.parseInt(server.substring(colon + 1))), scoped, clockMs, phones.tap(id, role, server));
         relays.put(id, r);
         LOG.log(System.Logger.Level.INFO, () -> String.format("fault relay %s on %s (UDP, TCP) to %s", id,
                 r.listenAddress(), r.upstream()));
@@ -96,6 +107,7 @@ public final class Relays implements AutoCloseable {
         FaultRelay r = relays.remove(name);
         if (r != null) {
             r.close();
+            phones.forgetRelay(name);
         }
         return r != null;
     }

@@ -347,6 +347,14 @@ public final class Simulator implements AutoCloseable {
         return relays == null ? Map.of() : relays.all();
     }
 
+    /**
+     * The real phones behind the relays, observed on the wire (README "Relay phones"): listed as fleet
+     * {@code relay:{name}}; empty before the simulator started.
+     */
+    public java.util.Optional<io.sipfleet.simulator.relay.ObservedPhones> observedPhones() {
+        return relays == null ? java.util.Optional.empty() : java.util.Optional.of(relays.phones());
+    }
+
     /** @return whether it was there */
     public boolean stopRelay(String name) {
         return relays != null && relays.stop(name);

@@ -32,6 +32,12 @@ public class ErrorMappers {
         return Problem.notFound(e.getMessage()).toResponse();
     }
 
+    /** A key, hook, register or line command for a phone only observed behind a relay. */
+    @ServerExceptionMapper
+    public Response observedOnly(ObservedOnly e) {
+        return Problem.conflict(e.getMessage()).toResponse();
+    }
+
     @ServerExceptionMapper
     public Response faultNameTaken(io.sipfleet.faults.FaultNameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();

@@ -69,7 +69,8 @@ public class PhonesResource {
                         + "'; one of disabled, unregistered, registering, registered, failed");
             }
         }
-        List<Fleet> fleets = simulator.fleets().fleets().stream()
+        boolean relayFleet = fleet != null && fleet.startsWith("relay:");
+        List<Fleet> fleets = relayFleet ? List.of() : simulator.fleets().fleets().stream()
                 .filter(f -> fleet == null || f.name().equals(fleet))
                 .filter(f -> model == null || f.spec().model().name().equalsIgnoreCase(model))
                 .sorted(Comparator.comparing(Fleet::name)).toList();
@@ -83,13 +84,36 @@ public class PhonesResource {
                 }
             }
         }
+        if (model == null && (fleet == null || relayFleet)) {
+            // the real phones behind the relays (README "Relay phones"), after the simulated ones
+            for (var p : simulator.observedPhones().map(o -> o.fleet(fleet)).orElse(List.of())) {
+                PhoneJson.Summary s = PhoneJson.summary(p);
+                if ((state == null || s.state().equalsIgnoreCase(state))
+                        && (activeServer == null || activeServer.equals(s.activeServer()))) {
+                    all.add(s);
+                }
+            }
+        }
         int from = (int) Math.min(all.size(), (long) page * size);
         return new Page(page, size, all.size(), all.subList(from, Math.min(all.size(), from + size)));
     }
 
     @GET
     @Path("{id}")
-    public PhoneJson get(@PathParam("id") String id) {
+    @org.eclipse.microprofile.openapi.annotations.Operation(summary = "One phone",
+            description = "A simulated phone as PhoneJson. A real phone observed behind a relay (an id user@host): id, "
+                    + "fleet, observed: true, user, aor, fleets, addresses, callState, lines[0] (number, state, "
+                    + "activeServer, activeAddress, expiresAt), home, requests (per server and method: sends, "
+                    + "transactions, firstAt, lastAt), wire (its last messages), lastSeenAt, eventsForgotten (README "
+                    + "\"Relay phones\").")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "200", description = "the phone",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = PhoneJson.class)))
+    public Object get(@PathParam("id") String id) {
+        var observed = observed(id);
+        if (observed != null) {
+            return ObservedPhoneJson.of(observed);
+        }
         PhoneHandle h = phone(id);
         return PhoneJson.of(h.fleet(), h.view());
     }
@@ -97,7 +121,7 @@ public class PhonesResource {
     @PUT
     @Path("{id}/lines/{n}")
     public PhoneJson configure(@PathParam("id") String id, @PathParam("n") int n, LineConfigJson body) {
-        PhoneHandle h = phone(id);
+        PhoneHandle h = ours(id, "configure");
         if (body == null) {
             throw new InvalidInputException(null, "a line configuration is required");
         }
@@ -130,7 +154,7 @@ public class PhonesResource {
     @POST
     @Path("{id}/hook")
     public Response hook(@PathParam("id") String id, HookRequest body) {
-        PhoneHandle h = phone(id);
+        PhoneHandle h = ours(id, "move the hook of");
         control.hook(h, PhoneControl.parseHook(body == null ? null : body.state()));
         return Response.accepted().build();
     }
@@ -138,7 +162,7 @@ public class PhonesResource {
     @POST
     @Path("{id}/keys")
     public Response keys(@PathParam("id") String id, KeysRequest body) {
-        PhoneHandle h = phone(id);
+        PhoneHandle h = ours(id, "press the keys of");
         List<Key> keys = PhoneControl.parseKeys(body == null ? null : body.keys());
         control.keys(h, keys);
         return Response.accepted().build();
@@ -148,7 +172,7 @@ public class PhonesResource {
     @Path("{id}/lines/{n}/register")
     @Consumes(MediaType.WILDCARD) // no body: a bare POST needs no Content-Type
     public Response register(@PathParam("id") String id, @PathParam("n") int n) {
-        control.register(phone(id), n);
+        control.register(ours(id, "register"), n);
         return Response.accepted().build();
     }
 
@@ -157,6 +181,10 @@ public class PhonesResource {
     public List<Map<String, Object>> events(@PathParam("id") String id,
                                             @QueryParam("since") @DefaultValue("0") String sinceParam) {
         long since = QueryParams.longValue("since", sinceParam);
+        var observed = observed(id);
+        if (observed != null) {
+            return observed.events(since).stream().map(EventJson::of).toList();
+        }
         return phone(id).events(since).stream().map(EventJson::of).toList();
     }
 
@@ -179,7 +207,7 @@ public class PhonesResource {
                                   description = "json, pcap or text (overrides Accept)")
                           @QueryParam("format") String format,
                           @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
-        PhoneHandle h = phone(id);
+        PhoneHandle h = ours(id, "trace (its last messages are the wire list of GET /api/phones/{id})");
         String f = format != null ? format.toLowerCase(Locale.ROOT) : formatOf(headers);
         if (!List.of("json", "pcap", "text").contains(f)) {
             throw new InvalidInputException("format", "format is json, pcap or text, got '" + format + "'");
@@ -212,5 +240,21 @@ public class PhonesResource {
 
     private PhoneHandle phone(String id) {
         return control.phone(id);
+    }
+
+    /** A simulated phone to command; 409 for a real phone observed behind a relay, 404 for none. */
+    private PhoneHandle ours(String id, String what) {
+        if (simulator.fleets().phone(id).isEmpty() && observed(id) != null) {
+            throw new ObservedOnly(id, what);
+        }
+        return phone(id);
+    }
+
+    /** The real phone with that id observed behind a relay, or null (a simulated phone's id is never one). */
+    private io.sipfleet.simulator.relay.ObservedPhone observed(String id) {
+        if (simulator.fleets().phone(id).isPresent()) {
+            return null;
+        }
+        return simulator.observedPhones().flatMap(o -> o.get(id)).orElse(null);
     }
 }

@@ -45,6 +45,22 @@ class RelaysResourceTest {
         given().get("/api/relays/lab").then().statusCode(200)
                 .body("counters.toServer", org.hamcrest.Matchers.greaterThanOrEqualTo(2))
                 .body("counters.toClient", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+        // the relay's client is observed on the wire as a phone of fleet relay:lab, registered on the primary
+        given().get("/api/phones?fleet=relay:lab").then().statusCode(200).body("total", is(1))
+                .body("items[0].id", is("4401@127.0.0.1")).body("items[0].observed", is(true))
+                .body("items[0].user", is("4401")).body("items[0].state", is("registered"))
+                .body("items[0].activeServer", is("primary")).body("items[0].fleet", is("relay:lab"))
+                .body("items[0].model", org.hamcrest.Matchers.nullValue())
+                .body("items[0].lastEvents.type", org.hamcrest.Matchers.hasItem("registered"));
+        given().get("/api/phones/4401@127.0.0.1").then().statusCode(200).body("observed", is(true))
+                .body("lines[0].state", is("registered")).body("lines[0].activeServer", is("primary"))
+                .body("home", is("primary")).body("requests.primary.REGISTER.transactions",
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(2));
+        given().get("/api/phones/4401@127.0.0.1/events").then().statusCode(200)
+                .body("type", org.hamcrest.Matchers.hasItems("registering", "registered"));
+        given().contentType(ContentType.JSON).body("{\"keys\":\"1#\"}").post("/api/phones/4401@127.0.0.1/keys")
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("real phone observed behind a relay"));
 
         given().contentType(ContentType.JSON).body("{\"name\":\"cut\",\"type\":\"blackhole\",\"phones\":{\"fleet\":"
                 + "\"relay:lab\"}}").post("/api/faults").then().statusCode(201);

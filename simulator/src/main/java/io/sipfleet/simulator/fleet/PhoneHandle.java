@@ -24,7 +24,7 @@ import java.util.function.Function;
  * What a list or a summary needs ({@link #brief()}) is kept up to date by the phone itself and read
  * without entering the shard at all.
  */
-public final class PhoneHandle {
+public final class PhoneHandle implements ObservablePhone {
     /** How long a caller waits for the phone's shard before it is told the phone is busy. */
     static final long CALL_TIMEOUT_MS = 750;
     private final String fleet;
@@ -52,6 +52,7 @@ public final class PhoneHandle {
         counts.add(brief);
     }
 
+    @Override
     public String id() {
         return phone.phoneId();
     }
@@ -79,8 +80,15 @@ public final class PhoneHandle {
     }
 
     /** Line 1's state and server and the call state, as of the phone's last change; never waits. */
+    @Override
     public Brief brief() {
         return brief;
+    }
+
+    /** Line {@code n}'s: line 1's never waits; another line's asks the phone's shard ({@link #call}). */
+    @Override
+    public Brief line(int n) {
+        return n == 1 ? brief : call(p -> new Brief(p.lineState(n), p.activeServer(n), p.callState()));
     }
 
     /** On the phone's shard, when what it shows changed: keeps the brief and the fleet's counts current. */

@@ -166,6 +166,7 @@ public final class FaultRelay implements AutoCloseable {
     private final Settings settings;
     private final PacketPolicy policy;
     private final LongSupplier clockMs;
+    private final WireMessage.Tap tap;
     private final InetSocketAddress listen;
     private final InetSocketAddress upstream;
     private final String upstreamId;
@@ -186,13 +187,15 @@ public final class FaultRelay implements AutoCloseable {
     private final LongAdder unreachable = new LongAdder();
     private final LongAdder resets = new LongAdder();
     private final LongAdder policyErrors = new LongAdder();
+    private final LongAdder tapErrors = new LongAdder();
     private volatile boolean closed;
 
-    private FaultRelay(Settings settings, PacketPolicy policy, LongSupplier clockMs, DatagramChannel udpChannel,
-            ServerSocketChannel tcpChannel, InetSocketAddress upstream) throws IOException {
+    private FaultRelay(Settings settings, PacketPolicy policy, LongSupplier clockMs, WireMessage.Tap tap,
+            DatagramChannel udpChannel, ServerSocketChannel tcpChannel, InetSocketAddress upstream) throws IOException {
         this.settings = settings;
         this.policy = policy;
         this.clockMs = clockMs;
+        this.tap = tap;
         this.listen = (InetSocketAddress) udpChannel.getLocalAddress();
         this.upstream = upstream;
         this.upstreamId = Endpoint.of('u', upstream).hostPort();
@@ -218,7 +221,19 @@ public final class FaultRelay implements AutoCloseable {
      * @throws IOException when the address cannot be bound or the upstream host not resolved
      */
     public static FaultRelay start(Settings settings, PacketPolicy policy, LongSupplier clockMs) throws IOException {
+        return start(settings, policy, clockMs, WireMessage.Tap.NONE);
+    }
+
+    /**
+     * Starts a relay as {@link #start(Settings, PacketPolicy, LongSupplier)} that also tells {@code tap} of every SIP
+     * message it decided (a client's message as it arrived, whatever its fate; a message to a client with whether it
+     * was forwarded; a request answered in the server's place, with that answer). What the tap throws is counted
+     * ({@link #tapErrors()}) and ignored.
+     */
+    public static FaultRelay start(Settings settings, PacketPolicy policy, LongSupplier clockMs, WireMessage.Tap tap)
+            throws IOException {
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(tap, "tap");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clockMs, "clockMs");
         InetAddress listenAddress = InetAddress.getByName(settings.listenHost());
@@ -244,7 +259,7 @@ public final class FaultRelay implements AutoCloseable {
         }
         FaultRelay relay;
         try {
-            relay = new FaultRelay(settings, policy, clockMs, udpChannel, tcpChannel, upstream);
+            relay = new FaultRelay(settings, policy, clockMs, tap, udpChannel, tcpChannel, upstream);
         } catch (IOException | RuntimeException e) {
             udpChannel.close();
             tcpChannel.close();
@@ -290,6 +305,11 @@ public final class FaultRelay implements AutoCloseable {
         return new Counters(toServer.sum(), toClient.sum(), dropped.sum(), delayed.sum(), duplicated.sum(),
                 answered.sum(), malformed.sum(), unroutable.sum(), unreachable.sum(), resets.sum(),
                 policyErrors.sum(), known, tcp.connections());
+    }
+
+    /** Times the wire tap threw (the message went on as decided). */
+    public long tapErrors() {
+        return tapErrors.sum();
     }
 
     /** Stops the threads and closes every socket; pending delayed sends are dropped. Idempotent. */
@@ -466,6 +486,7 @@ public final class FaultRelay implements AutoCloseable {
         Packet p = new Packet(toServer ? Packet.Flow.TO_SERVER : Packet.Flow.FROM_SERVER, protocol,
                 Packet.Kind.MESSAGE, upstreamId, plan.phoneId, null, null, plan.method, plan.status);
         Verdict v = decide(p);
+        tell(plan, protocol, p.flow() == Packet.Flow.TO_SERVER, v);
         // the client's connection, for Reset / Unreachable on TCP
         TcpSide.Conn clientConn = conn;
         if (!toServer && plan.target != null && plan.target.transport() == 't') {
@@ -656,6 +677,26 @@ public final class FaultRelay implements AutoCloseable {
                 unroutable.increment();
             }
         });
+    }
+
+    /** Tells the tap of a message decided (before it is rewritten), and of the answer given in the server's place. */
+    private void tell(RelaySip.Plan plan, Protocol protocol, boolean toServer, Verdict v) {
+        if (tap == WireMessage.Tap.NONE) {
+            return;
+        }
+        try {
+            boolean forwarded = v instanceof Verdict.Pass || v instanceof Verdict.Delay
+                    || v instanceof Verdict.Duplicate;
+            WireMessage w = WireMessage.of(plan.message, clockMs.getAsLong(), toServer, forwarded, plan.phoneId,
+                    protocol.name());
+            tap.observed(w);
+            if (v instanceof Verdict.Respond r && toServer && plan.isRequest() && !plan.isAck()) {
+                tap.observed(w.answeredWith(r.status()));
+            }
+        } catch (RuntimeException e) {
+            tapErrors.increment();
+            LOG.log(System.Logger.Level.DEBUG, () -> "relay: the wire tap failed: " + e);
+        }
     }
 
     private Verdict decide(Packet p) {

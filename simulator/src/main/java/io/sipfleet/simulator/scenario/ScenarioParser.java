@@ -82,6 +82,8 @@ public final class ScenarioParser {
     public static final Set<String> REAL_TIME_ONLY_FAULT_TYPES = Set.of("tcp-connect-timeout", "tcp-reset");
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** A relay's client as observed: the {@code user@host} of the AOR it registers. */
+    private static final Pattern RELAY_PHONE = Pattern.compile("[^@\\s]+@[A-Za-z0-9._\\[\\]:-]+");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})");
     private static final List<String> ROLES = List.of("primary", "backup");
 
@@ -813,9 +815,21 @@ public final class ScenarioParser {
             }
             if (phone) {
                 String id = phoneRef(o, path);
+                if (id != null && fleetOfPhone(id) == null) {
+                    error(path + ".phone", o.get("phone"), "phone " + id + " is a real phone behind a relay: the "
+                            + "simulator observes it and cannot press its keys, hook or register; act on it with a "
+                            + "fault or a server's availability");
+                    return null;
+                }
                 return id == null ? null : Target.phone(id);
             }
             String f = fleetRef(o, "fleet", path);
+            if (f != null && relayFleets.contains(f)) {
+                error(path + ".fleet", o.get("fleet"), "fleet " + f + " is the real phones behind a relay: the "
+                        + "simulator observes them and cannot press their keys, hook or register; act on them with a "
+                        + "fault or a server's availability");
+                return null;
+            }
             return f == null ? null : Target.fleet(f);
         }
 
@@ -1273,11 +1287,12 @@ public final class ScenarioParser {
                 }
                 return true;
             }
-            if (!relayFleets.isEmpty() && HOST_PORT.matcher(id).matches()) {
+            if (!relayFleets.isEmpty() && (HOST_PORT.matcher(id).matches() || RELAY_PHONE.matcher(id).matches())) {
                 return true;
             }
             error(path, at, "no phone '" + id + "': phone ids are {fleet}-{i} of a fleet of the scenario"
-                    + (relayFleets.isEmpty() ? "" : ", or host:port of a relay's client"));
+                    + (relayFleets.isEmpty() ? "" : ", or a relay's client: user@host of the AOR it registers, or "
+                    + "host:port"));
             return false;
         }
 

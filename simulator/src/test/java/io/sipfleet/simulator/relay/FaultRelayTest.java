@@ -113,6 +113,38 @@ class FaultRelayTest {
                 : Verdict.PASS);
     }
 
+    // ------------------------------------------------------------------ the wire tap
+
+    @Test
+    void theTapSeesEachMessageAsItArrivedAndATapThatThrowsNeverStopsOne() throws Exception {
+        relay.close();
+        List<WireMessage> tapped = new CopyOnWriteArrayList<>();
+        relay = FaultRelay.start(FaultRelay.Settings.of(RELAY_HOST, 0, SERVER_HOST, server.socket.getLocalPort()),
+                PacketPolicy.NONE, System::currentTimeMillis, m -> {
+                    tapped.add(m);
+                    throw new IllegalStateException("a broken observer");
+                });
+        String b = branch();
+        String id = callId();
+        client.send(relayAddress(), register(client.hostPort(), "UDP", b, id, 1));
+        SIPRequest reg = (SIPRequest) server.expect(WAIT, "the REGISTER in spite of the tap").message();
+        server.send(relayAddress(), Peers.ok(reg));
+        assertThat(((SIPResponse) client.expect(WAIT, "the 200").message()).getStatusCode()).isEqualTo(200);
+        assertThat(relay.tapErrors()).isEqualTo(2);
+        assertThat(tapped).hasSize(2);
+        WireMessage sent = tapped.get(0);
+        assertThat(sent.fromClient()).isTrue();
+        assertThat(sent.method()).isEqualTo("REGISTER");
+        assertThat(sent.client()).isEqualTo(client.hostPort());
+        assertThat(sent.callId()).isEqualTo(id);
+        assertThat(sent.toAor()).as("the AOR as the client wrote it, before the relay rewrote anything")
+                .isEqualTo(WireMessage.aor(reg.getTo().getAddress().getURI()));
+        WireMessage answer = tapped.get(1);
+        assertThat(answer.fromClient()).isFalse();
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.delivered()).isTrue();
+    }
+
     // ------------------------------------------------------------------ UDP
 
     @Test

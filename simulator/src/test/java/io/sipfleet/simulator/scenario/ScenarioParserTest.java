@@ -408,6 +408,43 @@ class ScenarioParserTest {
     }
 
     @Test
+    void a_relays_phones_are_judged_by_their_aor_and_never_driven() {
+        Scenario s = parser.parse("""
+                apiVersion: sipfleet/v1
+                kind: Scenario
+                metadata: {name: t}
+                relays:
+                  - {name: p, upstream: primary}
+                steps:
+                  - name: a
+                    action: {server: primary, mode: silent}
+                    expect:
+                      - {phone: 2001@127.0.0.1, event: failover, within: 8s}
+                      - {fleet: "relay:p", on: backup, within: 8s}
+                      - {noEvent: failback, phone: "127.0.0.1:5099"}
+                """, null);
+        assertThat(s.steps().get(0).expectations()).hasSize(3);
+        List<Problem> ps = problems("""
+                apiVersion: sipfleet/v1
+                kind: Scenario
+                metadata: {name: t}
+                relays:
+                  - {name: p, upstream: primary}
+                steps:
+                  - name: a
+                    action:
+                      - {hook: off, fleet: "relay:p"}
+                      - {keys: "1#", phone: 2001@127.0.0.1}
+                      - {register: 1, phone: "127.0.0.1:5099"}
+                """);
+        assertThat(ps).extracting(Problem::path).containsExactly("steps[0].action[0].fleet",
+                "steps[0].action[1].phone", "steps[0].action[2].phone");
+        assertThat(ps.get(0).message()).contains("fleet relay:p is the real phones behind a relay")
+                .contains("cannot press their keys, hook or register");
+        assertThat(ps.get(1).message()).contains("phone 2001@127.0.0.1 is a real phone behind a relay");
+    }
+
+    @Test
     void the_line_configuration_is_checked_by_the_device_model_and_addresses_come_from_servers() {
         List<Problem> ps = problems(minimal("""
                   - name: w

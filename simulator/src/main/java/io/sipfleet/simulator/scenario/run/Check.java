@@ -2,7 +2,7 @@ package io.sipfleet.simulator.scenario.run;
 
 import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.simulator.fleet.FleetEvent;
-import io.sipfleet.simulator.fleet.PhoneHandle;
+import io.sipfleet.simulator.fleet.ObservablePhone;
 import io.sipfleet.simulator.scenario.Durations;
 import io.sipfleet.simulator.scenario.Expectation;
 import io.sipfleet.simulator.scenario.Expectation.PhoneCount;
@@ -142,9 +142,9 @@ abstract class Check {
     }
 
     /** The first phones of {@code missed} with what they show and their last events. */
-    List<PhoneEvidence> evidence(List<PhoneHandle> missedPhones, Observer obs) {
+    List<PhoneEvidence> evidence(List<ObservablePhone> missedPhones, Observer obs) {
         List<PhoneEvidence> out = new ArrayList<>();
-        for (PhoneHandle h : missedPhones) {
+        for (ObservablePhone h : missedPhones) {
             if (out.size() == MAX_EVIDENCE) {
                 break;
             }
@@ -190,18 +190,10 @@ abstract class Check {
             this.s = s;
         }
 
-        private boolean matches(PhoneHandle h, Observer obs) {
-            String on;
-            io.sipfleet.device.Outputs.LineState state;
-            if (s.line() == 1) {
-                var b = h.brief();
-                on = b.activeServer();
-                state = b.state();
-            } else {
-                var v = h.call(p -> new Object[] {p.activeServer(s.line()), p.lineState(s.line())});
-                on = (String) v[0];
-                state = (io.sipfleet.device.Outputs.LineState) v[1];
-            }
+        private boolean matches(ObservablePhone h, Observer obs) {
+            var line = h.line(s.line());
+            String on = line.activeServer();
+            io.sipfleet.device.Outputs.LineState state = line.state();
             if (s.on() != null && !(s.on().equals("none") ? on == null : s.on().equals(on))) {
                 return false;
             }
@@ -221,11 +213,11 @@ abstract class Check {
         }
 
         /** @return null when it holds, else the phones that do not (or, for none, those that do) */
-        private List<PhoneHandle> observe(Observer obs, int[] matchedOut) {
-            List<PhoneHandle> phones = obs.phones(s.subject());
-            List<PhoneHandle> yes = new ArrayList<>();
-            List<PhoneHandle> no = new ArrayList<>();
-            for (PhoneHandle h : phones) {
+        private List<ObservablePhone> observe(Observer obs, int[] matchedOut) {
+            List<ObservablePhone> phones = obs.phones(s.subject());
+            List<ObservablePhone> yes = new ArrayList<>();
+            List<ObservablePhone> no = new ArrayList<>();
+            for (ObservablePhone h : phones) {
                 (matches(h, obs) ? yes : no).add(h);
             }
             matchedOut[0] = yes.size();
@@ -250,7 +242,7 @@ abstract class Check {
             int[] m = new int[2];
             switch (timing().mode()) {
                 case WITHIN -> {
-                    List<PhoneHandle> missed = observe(obs, m);
+                    List<ObservablePhone> missed = observe(obs, m);
                     if (missed == null) {
                         decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
                     } else if (nowMs >= deadline) {
@@ -260,7 +252,7 @@ abstract class Check {
                 }
                 case AT -> {
                     if (nowMs >= deadline) {
-                        List<PhoneHandle> missed = observe(obs, m);
+                        List<ObservablePhone> missed = observe(obs, m);
                         if (missed == null) {
                             decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
                         } else {
@@ -270,7 +262,7 @@ abstract class Check {
                     }
                 }
                 case FOR -> {
-                    List<PhoneHandle> missed = observe(obs, m);
+                    List<ObservablePhone> missed = observe(obs, m);
                     if (missed != null) {
                         decide(Outcome.FAILED, figure(m, nowMs), "did not hold for " + window() + ": "
                                 + (heldSince < 0 ? "not so at the start" : "held until " + rel(heldSince)) + ", then "
@@ -293,7 +285,7 @@ abstract class Check {
                 return;
             }
             int[] m = new int[2];
-            List<PhoneHandle> missed = observe(obs, m);
+            List<ObservablePhone> missed = observe(obs, m);
             if (missed == null) {
                 decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
             } else {
@@ -320,7 +312,7 @@ abstract class Check {
         }
 
         /** The phone's first event that counts, or null. */
-        private PhoneEvent seen(PhoneHandle h, Observer obs, boolean exact) {
+        private PhoneEvent seen(ObservablePhone h, Observer obs, boolean exact) {
             long d = timing().duration().toMillis();
             long from = timing().mode() == Timing.Mode.AT ? startMs + d - s.tolerance().toMillis() : startMs;
             long to = timing().mode() == Timing.Mode.AT ? startMs + d + s.tolerance().toMillis() : startMs + d;
@@ -335,7 +327,7 @@ abstract class Check {
         }
 
         /** The phone's first event of the type since the start, in or out of the window (for the figure). */
-        private PhoneEvent first(PhoneHandle h, Observer obs) {
+        private PhoneEvent first(ObservablePhone h, Observer obs) {
             for (FleetEvent fe : obs.events(h, true)) {
                 PhoneEvent e = fe.event();
                 if (e.type().equals(s.event()) && e.at() >= startMs
@@ -361,11 +353,11 @@ abstract class Check {
             if (!due && (s.phones().kind() == PhoneCount.Kind.NONE || timing().mode() == Timing.Mode.AT)) {
                 return; // "none" and "at" are decided once their window is over
             }
-            List<PhoneHandle> phones = obs.phones(s.subject());
-            List<PhoneHandle> saw = new ArrayList<>();
-            List<PhoneHandle> not = new ArrayList<>();
+            List<ObservablePhone> phones = obs.phones(s.subject());
+            List<ObservablePhone> saw = new ArrayList<>();
+            List<ObservablePhone> not = new ArrayList<>();
             List<Long> instants = new ArrayList<>();
-            for (PhoneHandle h : phones) {
+            for (ObservablePhone h : phones) {
                 PhoneEvent e = seen(h, obs, due);
                 if (e == null) {
                     not.add(h);
@@ -382,16 +374,16 @@ abstract class Check {
             if (holds) {
                 decide(Outcome.PASSED, figure, null, List.of(), 0, nowMs);
             } else {
-                List<PhoneHandle> missed = s.phones().kind() == PhoneCount.Kind.NONE ? saw : not;
+                List<ObservablePhone> missed = s.phones().kind() == PhoneCount.Kind.NONE ? saw : not;
                 decide(Outcome.FAILED, figure, s.event() + " not seen " + expected() + " by "
                         + wanted(s.phones(), phones.size()) + " phones: " + figure, evidence(missed, obs), missed.size(),
                         nowMs);
             }
         }
 
-        private String figure(List<PhoneHandle> phones, List<PhoneHandle> saw, List<Long> instants, Observer obs) {
+        private String figure(List<ObservablePhone> phones, List<ObservablePhone> saw, List<Long> instants, Observer obs) {
             if (phones.size() == 1) {
-                PhoneHandle h = phones.get(0);
+                ObservablePhone h = phones.get(0);
                 PhoneEvent e = saw.isEmpty() ? first(h, obs) : seen(h, obs, true);
                 return h.id() + ": " + (e == null ? "no " + s.event() + " since the start" : s.event() + " at "
                         + rel(e.at())) + " (expected " + expected() + ")";
@@ -424,9 +416,9 @@ abstract class Check {
         }
 
         private boolean judge(long untilMs, long nowMs, Observer obs, boolean exact, boolean end) {
-            List<PhoneHandle> offenders = new ArrayList<>();
+            List<ObservablePhone> offenders = new ArrayList<>();
             PhoneEvent firstSeen = null;
-            for (PhoneHandle h : obs.phones(s.subject())) {
+            for (ObservablePhone h : obs.phones(s.subject())) {
                 for (FleetEvent fe : obs.events(h, exact)) {
                     PhoneEvent e = fe.event();
                     if (e.type().equals(s.event()) && e.at() >= startMs && e.at() <= untilMs) {

@@ -14,7 +14,10 @@ import io.sipfleet.simulator.builtin.Mode;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.FleetEvent;
 import io.sipfleet.simulator.fleet.FleetSpec;
+import io.sipfleet.simulator.fleet.ObservablePhone;
 import io.sipfleet.simulator.fleet.PhoneHandle;
+import io.sipfleet.simulator.relay.ObservedPhone;
+import io.sipfleet.simulator.relay.ObservedPhones;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.scenario.Action;
 import io.sipfleet.simulator.scenario.Expectation;
@@ -25,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -509,35 +513,78 @@ public final class ScenarioRunner {
                         + ", events " + byType, data);
             });
         }
+        for (String r : relays) {
+            observeRelayFleet(name, ObservedPhones.fleetOf(r), start, end);
+        }
+    }
+
+    /** The same journal line for the real phones behind one of the run's relays, as observed on the wire. */
+    private void observeRelayFleet(String name, String fleet, long start, long end) {
+        Map<String, Integer> byState = new TreeMap<>();
+        Map<String, Integer> byServer = new TreeMap<>();
+        Map<String, Integer> byType = new TreeMap<>();
+        for (ObservedPhone p : observed(fleet)) {
+            var b = p.brief();
+            byState.merge(b.state().name(), 1, Integer::sum);
+            if (b.activeServer() != null) {
+                byServer.merge(b.activeServer(), 1, Integer::sum);
+            }
+            for (FleetEvent e : p.events(start)) {
+                if (e.event().at() <= end) {
+                    byType.merge(e.event().type(), 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("fleet", fleet);
+        data.put("observed", true);
+        data.put("byState", byState);
+        data.put("byActiveServer", byServer);
+        data.put("events", byType);
+        journal("observation", name, "fleet " + fleet + " (observed on the wire): " + byState + ", on " + byServer
+                + ", events " + byType, data);
     }
 
     // ============================================================================================ observing
 
     private final Observer observer = new Observer() {
         @Override
-        public List<PhoneHandle> phones(Expectation.Subject subject) {
+        public List<ObservablePhone> phones(Expectation.Subject subject) {
             if (subject.phone() != null) {
-                return sim.fleets().phone(subject.phone()).map(List::of).orElse(List.of());
+                Optional<? extends ObservablePhone> own = sim.fleets().phone(subject.phone());
+                if (own.isPresent()) {
+                    return List.of(own.get());
+                }
+                return observed(null).stream().filter(p -> p.id().equals(subject.phone()))
+                        .map(ObservablePhone.class::cast).toList();
             }
             return phones(subject.fleet());
         }
 
         @Override
-        public List<PhoneHandle> phones(String fleet) {
-            if (fleet != null) {
-                return sim.fleets().fleet(fleet).filter(f -> fleets.contains(f.name())).map(Fleet::phones)
-                        .orElse(List.of());
+        public List<ObservablePhone> phones(String fleet) {
+            if (fleet != null && relayFleet(fleet)) {
+                return List.copyOf(observed(fleet));
             }
-            List<PhoneHandle> out = new ArrayList<>();
+            if (fleet != null) {
+                return sim.fleets().fleet(fleet).filter(f -> fleets.contains(f.name()))
+                        .<List<ObservablePhone>>map(f -> List.copyOf(f.phones())).orElse(List.of());
+            }
+            List<ObservablePhone> out = new ArrayList<>();
             for (String f : fleets) {
                 sim.fleets().fleet(f).ifPresent(x -> out.addAll(x.phones()));
             }
+            out.addAll(observed(null));
             return out;
         }
 
         @Override
-        public List<FleetEvent> events(PhoneHandle phone, boolean exact) {
-            return exact ? recorder.events(phone.id(), phone.events(runStartMs)) : recorder.events(phone.id());
+        public List<FleetEvent> events(ObservablePhone phone, boolean exact) {
+            if (phone instanceof ObservedPhone o) {
+                return o.events(runStartMs); // kept by the phone itself, as the relay decided each message
+            }
+            PhoneHandle h = (PhoneHandle) phone;
+            return exact ? recorder.events(h.id(), h.events(runStartMs)) : recorder.events(h.id());
         }
 
         @Override
@@ -547,16 +594,29 @@ public final class ScenarioRunner {
 
         @Override
         public String unobservable(Expectation.Subject subject) {
-            String fleet = subject.fleet() != null ? subject.fleet()
-                    : subject.phone() != null ? EventRecorder.fleetOf(subject.phone()) : null;
-            if (subject.phone() != null && (fleet == null || !fleets.contains(fleet))
-                    || subject.fleet() != null && !fleets.contains(subject.fleet())) {
-                return "the phones behind a relay are not observable yet (issue 11: a relay's clients as phones); "
-                        + "nothing of " + (subject.phone() != null ? subject.phone() : subject.fleet()) + " can be judged";
-            }
-            return null;
+            return null; // the phones behind the run's relays are observed on the wire (ObservedPhones)
         }
     };
+
+    /** Whether {@code fleet} is one of this run's relays' ({@code relay:{name}}). */
+    private boolean relayFleet(String fleet) {
+        return relays.stream().anyMatch(r -> ObservedPhones.fleetOf(r).equals(fleet));
+    }
+
+    /** The phones observed behind this run's relays: those of one relay fleet, or of all of them (null). */
+    private List<ObservedPhone> observed(String fleet) {
+        var all = sim.observedPhones();
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<ObservedPhone> out = new ArrayList<>();
+        for (ObservedPhone p : all.get().fleet(fleet)) {
+            if (relays.stream().anyMatch(r -> p.inFleet(ObservedPhones.fleetOf(r)))) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
 
     // ============================================================================================ setting up
 
