@@ -112,6 +112,7 @@ public final class Simulator implements AutoCloseable {
         overload = watchOverload(sip.t1().toMillis());
         fleets = new FleetManager(shards, signalling, new SipTimers(sip.t1().toMillis()), listeners, overload,
                 settings.seed(), settings.eventsPerPhone(), settings.eventsRetained());
+        fleets.cluster(settings.cluster());
         // until the load itself is measured, a conservative cost per transaction (the service as users run it)
         fleets.capacity(new Capacity(Capacity.processCpu(), signalling::transactions,
                 Runtime.getRuntime().availableProcessors(), 500_000), settings.capacity().enforce());

@@ -1,5 +1,6 @@
 package io.sipfleet.simulator;
 
+import io.sipfleet.simulator.cluster.ClusterShard;
 import io.sipfleet.simulator.sip.JainSipSignalling;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +23,21 @@ import java.util.Optional;
  * @param seed           seed of every phone's random source (with the phone's id) and of the faults
  * @param eventsPerPhone recent events kept per phone
  * @param eventsRetained events kept across every phone
+ * @param cluster        which slice of every fleet this instance owns when instances share fleets
  */
 public record SimulatorSettings(Sip sip, BuiltinServers builtinServers, DemoFleet demoFleet, Overload overload,
                                 Capacity capacity, WarmUp warmUp, Trace trace, int shards, long seed,
-                                int eventsPerPhone, long eventsRetained) {
+                                int eventsPerPhone, long eventsRetained, ClusterShard cluster) {
+    /** A single instance (shard 0 of 1). */
+    public SimulatorSettings(Sip sip, BuiltinServers builtinServers, DemoFleet demoFleet, Overload overload,
+                             Capacity capacity, WarmUp warmUp, Trace trace, int shards, long seed,
+                             int eventsPerPhone, long eventsRetained) {
+        this(sip, builtinServers, demoFleet, overload, capacity, warmUp, trace, shards, seed, eventsPerPhone,
+                eventsRetained, ClusterShard.SINGLE);
+    }
+
     public SimulatorSettings {
+        Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(sip, "sip");
         Objects.requireNonNull(builtinServers, "builtinServers");
         Objects.requireNonNull(demoFleet, "demoFleet");
@@ -42,54 +53,59 @@ public record SimulatorSettings(Sip sip, BuiltinServers builtinServers, DemoFlee
                 Overload.defaults(), new Capacity(false), new WarmUp(true), Trace.defaults(), 4, 1, 500, 1_000_000);
     }
 
+    public SimulatorSettings withCluster(ClusterShard c) {
+        return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, warmUp, trace, shards, seed,
+                eventsPerPhone, eventsRetained, c);
+    }
+
     public SimulatorSettings withSip(Sip s) {
         return new SimulatorSettings(s, builtinServers, demoFleet, overload, capacity, warmUp, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withBuiltinServers(BuiltinServers b) {
         return new SimulatorSettings(sip, b, demoFleet, overload, capacity, warmUp, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withDemoFleet(DemoFleet d) {
         return new SimulatorSettings(sip, builtinServers, d, overload, capacity, warmUp, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withOverload(Overload o) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, o, capacity, warmUp, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withCapacity(Capacity c) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, c, warmUp, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withWarmUp(WarmUp w) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, w, trace, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withTrace(Trace t) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, warmUp, t, shards, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withShards(int n) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, warmUp, trace, n, seed,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withSeed(long s) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, warmUp, trace, shards, s,
-                eventsPerPhone, eventsRetained);
+                eventsPerPhone, eventsRetained, cluster);
     }
 
     public SimulatorSettings withEvents(int perPhone, long retained) {
         return new SimulatorSettings(sip, builtinServers, demoFleet, overload, capacity, warmUp, trace, shards, seed,
-                perPhone, retained);
+                perPhone, retained, cluster);
     }
 
     /**

@@ -28,6 +28,8 @@ public interface SipfleetConfig {
 
     Stream stream();
 
+    Cluster cluster();
+
     /** Single-threaded shards the phones are spread over. */
     @WithDefault("4")
     int shards();
@@ -48,6 +50,17 @@ public interface SipfleetConfig {
     long eventsRetained();
 
     /** The watch on the simulator's own lag (README "Overload"). */
+    /** One fleet across several instances (README "Scale-out"). */
+    interface Cluster {
+        /** This instance, 0..shard-count - 1 (on Kubernetes, the StatefulSet ordinal). */
+        @WithDefault("0")
+        int shardIndex();
+
+        /** How many instances share every fleet; each powers on its slice of phones. */
+        @WithDefault("1")
+        int shardCount();
+    }
+
     interface Overload {
         /** Lag that makes the simulator overloaded; default 10% of T1 (enough to distort a §5 budget). */
         Optional<Duration> threshold();

@@ -27,10 +27,17 @@ public class PhoneControl {
         this.simulator = simulator;
     }
 
-    /** @throws NotFound when there is no such phone */
+    /** @throws NotFound when there is no such phone, or it runs on another instance of the cluster */
     public PhoneHandle phone(String id) {
-        return simulator.fleets().phone(id).orElseThrow(() -> new NotFound("no phone '" + id
-                + "'; phone ids are {fleet}-{i}, i from 1"));
+        return simulator.fleets().phone(id).orElseThrow(() -> {
+            var owner = simulator.fleets().ownerElsewhere(id);
+            if (owner.isPresent()) {
+                var here = simulator.fleets().cluster();
+                return NotFound.onAnotherShard("phone '" + id + "' runs on shard " + owner.getAsInt() + " of "
+                        + here.count() + "; this instance is shard " + here.index() + " (README \"Scale-out\")");
+            }
+            return new NotFound("no phone '" + id + "'; phone ids are {fleet}-{i}, i from 1");
+        });
     }
 
     /** @throws NotFound when there is no such fleet */

@@ -157,7 +157,13 @@ public class MqttCommands {
             }
             execute(out.topics().parse(topic), text(payload));
             return true;
-        } catch (CommandRefused | InvalidInputException | NotFound e) {
+        } catch (NotFound e) {
+            if (e.onAnotherShard()) {
+                LOG.debugf("MQTT: %s is for another shard's phone: %s", topic, e.getMessage());
+            } else {
+                refuse(topic, payload, e.getMessage());
+            }
+        } catch (CommandRefused | InvalidInputException e) {
             refuse(topic, payload, e.getMessage());
         } catch (JsonProcessingException e) {
             refuse(topic, payload, describe(e));

@@ -42,7 +42,7 @@ public class FleetsResource {
     public record FleetJson(String name, String model, int count, long firstUser, double rampPerSecond,
                             boolean autoAnswer, int poweredOn, Map<String, Integer> byState,
                             Map<String, Integer> byActiveServer, LineConfigJson line, Ramp ramp,
-                            int commandsPending, String overloadedSince, List<String> warnings) {
+                            int commandsPending, String overloadedSince, List<String> warnings, Shard shard) {
         public static FleetJson of(Fleet f, OverloadMonitor overload) {
             List<String> warnings = f.warnings();
             FleetSpec s = f.spec();
@@ -56,7 +56,25 @@ public class FleetsResource {
                     new Ramp(r.requestedPerSecond(), Math.round(r.effectivePerSecond()), r.throttled(), r.finished()),
                     f.commandsPending(),
                     since == null ? null : java.time.Instant.ofEpochMilli(since).toString(),
-                    warnings == null || warnings.isEmpty() ? null : warnings);
+                    warnings == null || warnings.isEmpty() ? null : warnings, Shard.of(f));
+        }
+    }
+
+    /**
+     * This instance's slice of a fleet shared by a cluster (absent on a single instance): {@code count} and the
+     * counts above are the whole fleet's definition and this instance's phones respectively.
+     *
+     * @param index      this instance
+     * @param of         instances sharing the fleet
+     * @param firstPhone first phone index here (1-based)
+     * @param lastPhone  last phone index here
+     * @param phones     phones here
+     */
+    public record Shard(int index, int of, int firstPhone, int lastPhone, int phones) {
+        static Shard of(Fleet f) {
+            var s = f.shard();
+            int n = f.spec().count();
+            return s.clustered() ? new Shard(s.index(), s.count(), s.first(n), s.last(n), f.phones().size()) : null;
         }
     }
 

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sipfleet.api.config.SipfleetConfig;
 import io.sipfleet.simulator.Simulator;
 import io.sipfleet.simulator.SimulatorSettings;
+import io.sipfleet.simulator.cluster.ClusterShard;
 import io.sipfleet.simulator.fleet.FleetListener;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,7 +66,8 @@ public class SimulatorRuntime {
                 new SimulatorSettings.Capacity(c.capacity().enforce()),
                 new SimulatorSettings.WarmUp(c.warmUp().enabled()),
                 new SimulatorSettings.Trace(t.messages(), t.maxPhones(), t.keep(), t.maxWatched()),
-                c.shards(), c.seed(), c.eventsPerPhone(), c.eventsRetained());
+                c.shards(), c.seed(), c.eventsPerPhone(), c.eventsRetained(),
+                new ClusterShard(c.cluster().shardIndex(), c.cluster().shardCount()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sipfleet.simulator.fleet;
 
+import io.sipfleet.simulator.cluster.ClusterShard;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,6 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A running fleet: its definition, its phones, and counts of them kept current by the phones themselves. */
 public final class Fleet {
     private final FleetSpec spec;
+    /** The index (1-based) of {@code phones.get(0)}: this instance's slice starts there. */
+    private final int first;
+    private final ClusterShard shard;
     private final Counts counts;
     private final List<PhoneHandle> phones;
     private final long createdAt;
@@ -17,8 +21,10 @@ public final class Fleet {
     private final List<String> warnings;
     private final CommandPacer commands;
 
-    Fleet(FleetSpec spec, Counts counts, List<PhoneHandle> phones, long createdAt, PowerOnRamp ramp,
-          List<String> warnings, CommandPacer commands) {
+    Fleet(FleetSpec spec, int first, ClusterShard shard, Counts counts, List<PhoneHandle> phones, long createdAt,
+          PowerOnRamp ramp, List<String> warnings, CommandPacer commands) {
+        this.first = first;
+        this.shard = shard;
         this.commands = commands;
         this.warnings = List.copyOf(warnings);
         this.spec = spec;
@@ -32,6 +38,21 @@ public final class Fleet {
     public String name() { return spec.name(); }
     public List<PhoneHandle> phones() { return phones; }
     public long createdAt() { return createdAt; }
+
+    /**
+     * Phone {@code i} (1-based, as in its id {@code name-i}) when this instance owns it, else null. A single
+     * instance owns them all; in a cluster, {@link #shard()} says which slice is here.
+     */
+    public PhoneHandle phone(int i) {
+        int at = i - first;
+        return at >= 0 && at < phones.size() ? phones.get(at) : null;
+    }
+
+    /** Which slice of the fleet this instance owns (shard 0 of 1: all of it). */
+    public ClusterShard shard() { return shard; }
+
+    /** The first phone index (1-based) of this instance's slice. */
+    public int firstOwned() { return first; }
 
     /** How many phones the ramp has powered on so far. */
     public int poweredOn() { return ramp.poweredOn(); }

@@ -9,6 +9,7 @@ import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.sip.SipSignalling;
 import io.sipfleet.device.time.SipTimers;
+import io.sipfleet.simulator.cluster.ClusterShard;
 import io.sipfleet.simulator.runtime.AdaptiveRate;
 import io.sipfleet.simulator.runtime.Capacity;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -46,6 +48,7 @@ public final class FleetManager implements AutoCloseable {
     private final EventBuffer.Budget eventBudget;
     private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
     private volatile Capacity capacity;
+    private volatile ClusterShard cluster = ClusterShard.SINGLE;
     /** A SIP command is handed out at least this fast, whatever the capacity measured (phones/s). */
     private static final double MIN_SIP_COMMAND_RATE = 100;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
@@ -105,6 +108,18 @@ public final class FleetManager implements AutoCloseable {
         t.phoneCount(phoneCount());
     }
 
+    /**
+     * The slice of every fleet this instance owns when several instances share the fleets (README "Scale-out"):
+     * a fleet created from then on makes and powers on only its phones of that slice.
+     */
+    public void cluster(ClusterShard shard) {
+        this.cluster = java.util.Objects.requireNonNull(shard, "shard");
+    }
+
+    public ClusterShard cluster() {
+        return cluster;
+    }
+
     /** Phones of every fleet. */
     public int phoneCount() {
         int n = 0;
@@ -158,13 +173,19 @@ public final class FleetManager implements AutoCloseable {
 
     /** The steady load of a fleet (SIP transactions a second): keep-alives and registration refreshes. */
     public static double steadyLoad(FleetSpec spec, LineConfig line) {
-        return Capacity.steadyLoad(spec.count(), line.keepAliveInterval(), line.servers().isEmpty() ? 0
+        return steadyLoad(spec, line, spec.count());
+    }
+
+    /** The steady load of {@code phones} phones of a fleet (this instance's slice of it). */
+    private static double steadyLoad(FleetSpec spec, LineConfig line, int phones) {
+        return Capacity.steadyLoad(phones, line.keepAliveInterval(), line.servers().isEmpty() ? 0
                 : line.servers().get(0).ttl(), !spec.password().isEmpty());
     }
 
-    /** The steady load of every fleet there is. */
+    /** The steady load of every fleet there is (on this instance: its phones of each). */
     public double steadyLoad() {
-        return fleets.values().stream().mapToDouble(f -> steadyLoad(f.spec(), f.spec().lineFor(1))).sum();
+        return fleets.values().stream().mapToDouble(f -> steadyLoad(f.spec(), f.spec().lineFor(1), f.phones().size()))
+                .sum();
     }
 
     /** A warning when the fleet would take the instance past its capacity (or the refusal). */
@@ -173,7 +194,8 @@ public final class FleetManager implements AutoCloseable {
         if (c == null) {
             return List.of();
         }
-        double load = steadyLoad(spec, line);
+        int phones = cluster.owned(spec.count());
+        double load = steadyLoad(spec, line, phones);
         double others = steadyLoad();
         double can = c.transactionsPerSecond();
         if (load + others <= can) {
@@ -183,7 +205,7 @@ public final class FleetManager implements AutoCloseable {
                 + "(this fleet %,.0f: %,d phones, OPTIONS every %d s, REGISTER refresh every %,.0f s; other fleets "
                 + "%,.0f) exceeds what this instance measured it can carry: %s. Expect it to fall behind "
                 + "(GET /api/status): use fewer phones, longer intervals, or more instances",
-                load + others, load, spec.count(), line.keepAliveInterval(),
+                load + others, load, phones, line.keepAliveInterval(),
                 line.servers().isEmpty() ? 0 : 0.9 * line.servers().get(0).ttl(), others, c.describe());
         if (enforceCapacity) {
             throw new CapacityExceededException("fleet " + spec.name() + " refused (sipfleet.capacity.enforce=true): "
@@ -215,6 +237,10 @@ public final class FleetManager implements AutoCloseable {
      * @throws FleetNameTakenException when the name is taken
      */
     public Fleet create(FleetSpec spec) {
+        ClusterShard shard = cluster;
+        int first = shard.first(spec.count());
+        int last = shard.last(spec.count());
+        // every phone's line, ours or not: every instance of a cluster accepts or refuses a fleet alike
         List<LineConfig> lines = new ArrayList<>(spec.count());
         try {
             for (int i = 1; i <= spec.count(); i++) {
@@ -223,7 +249,7 @@ public final class FleetManager implements AutoCloseable {
         } catch (InvalidConfigException e) {
             throw new InvalidInputException("line." + e.field(), e.getMessage());
         }
-        List<PhoneHandle> handles = new ArrayList<>(spec.count());
+        List<PhoneHandle> handles = new ArrayList<>(Math.max(0, last - first + 1));
         Fleet fleet;
         synchronized (fleets) {
             if (fleets.containsKey(spec.name())) {
@@ -232,7 +258,7 @@ public final class FleetManager implements AutoCloseable {
             List<String> warnings = checkCapacity(spec, lines.get(0));
             Fleet.Counts counts = new Fleet.Counts();
             CommandPacer commands = new CommandPacer(pacer, () -> adaptiveRate(0));
-            for (int i = 1; i <= spec.count(); i++) {
+            for (int i = first; i <= last; i++) {
                 String id = spec.phoneId(i);
                 EventBuffer buffer = new EventBuffer(eventsPerPhone, eventBudget);
                 PhoneSettings settings = new PhoneSettings(timers, PhoneSettings.DEFAULT_INTER_DIGIT_TIMEOUT_MS,
@@ -271,13 +297,16 @@ public final class FleetManager implements AutoCloseable {
             PowerOnRamp ramp = new PowerOnRamp(handles, spec.rampPerSecond(), adaptiveRate(spec.rampPerSecond()),
                     h -> h.phone().powerOn()); // on the phone's own shard; not once the fleet is deleted
 
-            fleet = new Fleet(spec, counts, handles, System.currentTimeMillis(), ramp, warnings, commands);
+            fleet = new Fleet(spec, first, shard, counts, handles, System.currentTimeMillis(), ramp, warnings,
+                    commands);
             fleets.put(spec.name(), fleet);
             generation.incrementAndGet();
             phonesChanged();
             ramp.start(pacer);
         }
-        LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + spec.count() + " phones, powering on at "
+        LOG.log(System.Logger.Level.INFO, "fleet " + spec.name() + ": " + spec.count() + " phones"
+                + (shard.clustered() ? " (" + shard + ": phones " + first + ".." + last + ", " + handles.size()
+                        + " here)" : "") + ", powering on at "
                 + (spec.rampPerSecond() == 0 ? "the pace the simulator keeps up with" : spec.rampPerSecond() + "/s"));
         return fleet;
     }
@@ -360,8 +389,30 @@ public final class FleetManager implements AutoCloseable {
         if (n.isEmpty() || n.length() > 9 || n.charAt(0) < '1' || n.charAt(0) > '9' || !n.chars().allMatch(Character::isDigit)) {
             return Optional.empty(); // ids are written one way only: no sign, no leading zeros ("f-01" is not "f-1")
         }
+        return Optional.ofNullable(f.phone(Integer.parseInt(n)));
+    }
+
+    /**
+     * The shard that owns phone {@code id} when it is a phone of a fleet here that another instance powers
+     * (README "Scale-out"); empty when it is ours, or no such phone.
+     */
+    public OptionalInt ownerElsewhere(String id) {
+        int dash = id == null ? -1 : id.lastIndexOf('-');
+        Fleet f = dash <= 0 ? null : fleets.get(id.substring(0, dash));
+        if (f == null || !cluster.clustered()) {
+            return OptionalInt.empty();
+        }
+        String n = id.substring(dash + 1);
+        if (n.isEmpty() || n.length() > 9 || n.charAt(0) < '1' || n.charAt(0) > '9'
+                || !n.chars().allMatch(Character::isDigit)) {
+            return OptionalInt.empty();
+        }
         int i = Integer.parseInt(n);
-        return i <= f.phones().size() ? Optional.of(f.phones().get(i - 1)) : Optional.empty();
+        int total = f.spec().count();
+        if (i > total || f.phone(i) != null) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(f.shard().ownerOf(i, total));
     }
 
     /**
