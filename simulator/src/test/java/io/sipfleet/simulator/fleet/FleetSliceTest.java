@@ -66,6 +66,19 @@ class FleetSliceTest {
         assertThat(registering).allMatch(id -> Integer.parseInt(id.substring(4)) >= 11
                 && Integer.parseInt(id.substring(4)) <= 20);
         assertThat(f.summary().count()).isEqualTo(10);
+
+        // what this instance tells the others of its slice (README "Scale-out")
+        await().atMost(Duration.ofSeconds(5)).until(() -> f.poweredOn() == 10);
+        var report = io.sipfleet.simulator.cluster.ShardReport.of(fleets.cluster(), fleets.fleets(), 42);
+        assertThat(report.shard()).isEqualTo(1);
+        assertThat(report.of()).isEqualTo(3);
+        assertThat(report.fleets().get("big")).satisfies(s -> {
+            assertThat(s.count()).isEqualTo(30);
+            assertThat(s.firstPhone()).isEqualTo(11);
+            assertThat(s.lastPhone()).isEqualTo(20);
+            assertThat(s.phones()).isEqualTo(10);
+            assertThat(s.poweredOn()).isEqualTo(10);
+        });
     }
 
     @Test
