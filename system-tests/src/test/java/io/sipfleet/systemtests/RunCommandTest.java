@@ -139,13 +139,14 @@ class RunCommandTest {
 
     @Test
     void theSilentPrimaryExampleFromTheLibraryExits0() throws Exception {
-        // Its threshold 'overloaded == false' fails a run during which this shared 2-core machine stalled the
-        // simulator beyond 10% of T1 (ScenarioRunnerTest has the figures): such a run is repeated, at most 3 in all;
-        // any other failure fails the test.
+        // Its threshold 'overloaded == false' fails a run during which the simulator lagged beyond 10% of T1. A fresh
+        // JVM on this shared 2-core machine (other builds beside it) did that in 4 of 5 runs at T1 = 100 ms (10 ms: a
+        // jvm-pause of 10.1 ms, a failover decided 11 ms late); at T1 = 250 ms the threshold is 25 ms. A run that
+        // still fails on that threshold alone is repeated, at most 3 in all; any other failure fails the test.
         CliRun.Result r = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             Path dir = CliRun.dir("passing-" + attempt);
-            r = CliRun.run(dir, BOUND, "run", "register-failover-silent-v3", "--t1", "100ms", "--reports", "out");
+            r = CliRun.run(dir, BOUND, "run", "register-failover-silent-v3", "--t1", "250ms", "--reports", "out");
             System.out.println("register-failover-silent-v3, attempt " + attempt + ": exit " + r.exitCode() + " in "
                     + r.took().toMillis() + " ms");
             if (r.exitCode() != 1 || !failedOnOverloadAlone(dir.resolve("out")
@@ -157,12 +158,12 @@ class RunCommandTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.stdout()).startsWith("scenario register-failover-silent-v3: PASSED").contains(
-                "PASS {phone: v3-1, event: failover, at: 1.5s, tolerance: 50ms}: v3-1: failover at +",
+                "PASS {phone: v3-1, event: failover, at: 3.75s, tolerance: 125ms}: v3-1: failover at +",
                 "PASS registrationsFailed == 0", "reports: out/TEST-register-failover-silent-v3.xml");
         JsonNode journal = JSON.readTree(r.dir().resolve("out").resolve("register-failover-silent-v3.journal.json")
                 .toFile());
         assertThat(journal.path("verdict").asText()).isEqualTo("passed");
-        assertThat(journal.path("t1Ms").asInt()).isEqualTo(100);
+        assertThat(journal.path("t1Ms").asInt()).isEqualTo(250);
     }
 
     @Test
