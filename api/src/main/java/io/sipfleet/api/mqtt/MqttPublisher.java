@@ -68,7 +68,7 @@ public class MqttPublisher implements FleetListener {
     private static final int VIEW_CHUNK = 2_000;
     private static final long VIEW_TIMEOUT_MS = 2_000;
 
-    private enum Kind { STATE, CLEAR, EVENT, ERROR }
+    private enum Kind { STATE, CLEAR, EVENT, ERROR, RUN, RUN_RETAINED }
 
     /** One message to publish; {@code body} is bytes, or an event still to be written. */
     private record Out(long seq, Kind kind, String phone, String topic, Object body, int attempts) {
@@ -165,6 +165,19 @@ public class MqttPublisher implements FleetListener {
         } catch (Exception e) {
             LOG.errorf(e, "cannot write the error answer for %s", topic);
         }
+    }
+
+    /**
+     * A scenario run's message ({@link MqttRuns}): progress, published only while someone subscribes to it, or the
+     * verdict, retained (and always published: a client that subscribes after the run still gets it); an empty
+     * retained payload clears a verdict.
+     */
+    public void runMessage(String topic, byte[] body, boolean retained) {
+        if (!retained && !subscribers.wanted(topic)) {
+            unwanted.incrementAndGet();
+            return;
+        }
+        enqueue(new Out(seq.incrementAndGet(), retained ? Kind.RUN_RETAINED : Kind.RUN, null, topic, body, 0));
     }
 
     private void enqueue(Out o) {
@@ -438,7 +451,7 @@ public class MqttPublisher implements FleetListener {
                 return;
             }
         }
-        boolean retain = o.kind() == Kind.STATE || o.kind() == Kind.CLEAR;
+        boolean retain = o.kind() == Kind.STATE || o.kind() == Kind.CLEAR || o.kind() == Kind.RUN_RETAINED;
         Message<byte[]> m = Message.of(body,
                 Metadata.of(new SendingMqttMessageMetadata(o.topic(), MqttQoS.AT_LEAST_ONCE, retain)),
                 () -> {

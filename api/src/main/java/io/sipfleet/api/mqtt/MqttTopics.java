@@ -38,6 +38,16 @@ public final class MqttTopics {
         return base + "/errors";
     }
 
+    /** A scenario run's progress: one message per journal entry. */
+    public String runProgress(String run) {
+        return base + "/runs/" + run + "/progress";
+    }
+
+    /** A scenario run's verdict (retained). */
+    public String runVerdict(String run) {
+        return base + "/runs/" + run + "/verdict";
+    }
+
     /** What a command topic names: phones, fleets or servers; the id or name; the command. */
     public record Command(String kind, String target, String verb) {}
 

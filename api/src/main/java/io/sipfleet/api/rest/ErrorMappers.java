@@ -64,6 +64,40 @@ public class ErrorMappers {
                 "capacityPerSecond", Math.round(e.capacityPerSecond()))).build();
     }
 
+    /** An invalid scenario file (POST /api/runs): every problem with its field, line and column; nothing ran. */
+    @ServerExceptionMapper
+    public Response invalidScenario(io.sipfleet.simulator.scenario.ScenarioException e) {
+        var problems = e.problems().stream().map(p -> {
+            var m = new java.util.LinkedHashMap<String, Object>();
+            m.put("field", p.path());
+            m.put("line", p.line());
+            m.put("column", p.column());
+            m.put("message", p.message());
+            return m;
+        }).toList();
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("type", "about:blank");
+        body.put("title", "Bad Request");
+        body.put("status", 400);
+        body.put("detail", e.getMessage());
+        if (!e.problems().isEmpty()) {
+            body.put("field", e.problems().get(0).path());
+        }
+        body.put("problems", problems);
+        return Response.status(400).type(Problem.MEDIA_TYPE).entity(body).build();
+    }
+
+    /** A run asked for while another is going: one at a time. */
+    @ServerExceptionMapper
+    public Response runGoing(io.sipfleet.simulator.scenario.run.RunConflictException e) {
+        return Problem.conflict(e.getMessage()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response runNotFinished(RunsResource.RunNotFinished e) {
+        return Problem.conflict(e.getMessage()).toResponse();
+    }
+
     @ServerExceptionMapper
     public Response taken(FleetNameTakenException e) {
         return Problem.conflict(e.getMessage()).toResponse();

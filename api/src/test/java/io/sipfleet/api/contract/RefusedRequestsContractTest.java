@@ -399,7 +399,10 @@ class RefusedRequestsContractTest {
                 row("GET relay", "GET", "/api/relays/ctnope", null, 404, "ctnope"),
                 row("DELETE relay", "DELETE", "/api/relays/ctnope", null, 404, "ctnope"),
                 row("GET relay by its fleet name", "GET", "/api/relays/relay:ctrelay", null, 404, "relay:ctrelay"),
-                row("GET model", "GET", "/api/models/V9", null, 404, "V9"));
+                row("GET model", "GET", "/api/models/V9", null, 404, "V9"),
+                row("GET run", "GET", "/api/runs/ctnope", null, 404, "ctnope"),
+                row("GET junit of no run", "GET", "/api/runs/ctnope/junit", null, 404, "ctnope"),
+                row("DELETE run", "DELETE", "/api/runs/ctnope", null, 404, "ctnope"));
     }
 
     @ParameterizedTest(name = "{0}")
