@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * primary and backup on 127.0.0.2 and 127.0.0.3 sharing registrations ({@link KamailioPair}), T1 = 100 ms, with the
  * files unchanged: each run's servers are replaced as the command line's
  * {@code --server primary=HOST:PORT --server backup=HOST:PORT} does ({@link Scenario#withServer}), on a simulator
- * without built-in servers. Every file passes (exit code 0) and leaves nothing behind.
+ * without built-in servers. Every file passes (exit code 0) and leaves nothing behind; so do the library's other
+ * files (the must-fail one fails, exit code 1).
  *
  * <p>A file's {@code {server: primary, mode: ...}} cannot be done to a real server by the simulator: it is done on
  * the path, by the simulator's availability faults on the phones' side of the wire (README "Network faults"):
@@ -63,7 +64,7 @@ class ScenarioLibraryKamailioIT {
         }
         if (startedNs != 0) {
             long total = WALL_MS.values().stream().mapToLong(Long::longValue).sum();
-            System.out.printf("scenario library (§13) on Kamailio at T1 = %d ms: %d runs, %.1f s of runs, %.1f s in "
+            System.out.printf("scenario library on Kamailio at T1 = %d ms: %d runs, %.1f s of runs, %.1f s in "
                     + "all (with the pair's start and the warm-up)%n", T1.toMillis(), WALL_MS.size(), total / 1000.0,
                     (System.nanoTime() - startedNs) / 1e9);
             WALL_MS.forEach((f, ms) -> System.out.printf("  %-42s %6.1f s%n", f, ms / 1000.0));
@@ -84,6 +85,12 @@ class ScenarioLibraryKamailioIT {
                 .filter(f -> p.parse(ScenarioLibrary.DIR.resolve(f)).metadata().tags()
                         .contains(ScenarioLibrary.SECTION_13))
                 .toList();
+    }
+
+    /** The other files of the library: the mission's uses and the must-fail example. */
+    static List<String> others() {
+        List<String> rows = section13();
+        return ScenarioLibrary.files().stream().filter(f -> !rows.contains(f)).toList();
     }
 
     @Test
@@ -114,5 +121,16 @@ class ScenarioLibraryKamailioIT {
         ScenarioLibrary.nothingLeftBehind(sim);
         assertThat(pair.primary().isRunning()).isTrue();
         assertThat(pair.backup().isRunning()).isTrue();
+    }
+
+    /**
+     * The rest of the library against the same pair: the mission's uses pass (the TCP black hole over Kamailio's
+     * TCP, the bye failover through its record-routed dialog, the storm, the rolling restart) and the must-fail
+     * example fails with exit code 1.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("others")
+    void theOtherScenariosGiveTheirVerdictAgainstKamailioToo(String file) throws Exception {
+        eachSection13ScenarioPassesAgainstKamailio(file);
     }
 }
