@@ -8,13 +8,16 @@ import java.util.regex.Pattern;
 /**
  * Durations of scenario files: a number and one unit, {@code 500ms}, {@code 7.5s}, {@code 2m}, {@code 1h}, or
  * {@code T1}: a multiple of the run's RFC 3261 T1 ({@code 15T1} is 7.5 s at the default T1 of 500 ms and 750 ms at
- * 50 ms), for the instants behaviour.md derives from T1 (§5 budgets), so that a scenario holds at any T1.
+ * 50 ms), for the instants behaviour.md derives from T1 (§5 budgets), so that a scenario holds at any T1; or a sum
+ * of such terms, {@code 5s + 64T1}, for an instant that adds a configured interval in seconds (which does not
+ * scale) to one derived from T1 (§13: the next failback probe at +1800 + 32 + 1800 s).
  */
 public final class Durations {
 
     /** The same pattern as the JSON Schema's {@code duration} definition. */
-    public static final String PATTERN = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|T1)$";
-    private static final Pattern SYNTAX = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|T1)");
+    public static final String PATTERN = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|T1)( ?\\+ ?[0-9]+(\\.[0-9]+)?(ms|s|m|h|T1))*$";
+    private static final Pattern TERM = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|T1)");
+    private static final Pattern SUM = Pattern.compile(" ?\\+ ?");
     /** RFC 3261's T1, behaviour.md §1: what {@code T1} means unless the parser is given the run's own. */
     public static final Duration DEFAULT_T1 = Duration.ofMillis(500);
 
@@ -27,15 +30,31 @@ public final class Durations {
     }
 
     /**
-     * Parses a duration, to the millisecond ({@code T1} multiples are rounded to it).
+     * Parses a duration, or a sum of them ({@code 5s + 64T1}, a space either side of the {@code +} or none), to the
+     * millisecond ({@code T1} multiples are rounded to it, term by term).
      *
      * @throws IllegalArgumentException when it is not one, or (in ms, s, m, h) finer than a millisecond
      */
     public static Duration parse(String text, Duration t1) {
-        Matcher m = SYNTAX.matcher(text == null ? "" : text);
-        if (!m.matches()) {
+        String t = text == null ? "" : text;
+        if (!t.matches(PATTERN)) {
             throw new IllegalArgumentException("\"" + text + "\" is not a duration (a number and a unit: 500ms, 7.5s, "
                     + "2m, 1h, 15T1)");
+        }
+        Duration sum = Duration.ZERO;
+        for (String term : SUM.split(t)) {
+            sum = sum.plus(term(term, text, t1));
+            if (sum.toMillis() > Long.MAX_VALUE / 1_000_000) {
+                throw new IllegalArgumentException("\"" + text + "\" is too long");
+            }
+        }
+        return sum;
+    }
+
+    private static Duration term(String term, String text, Duration t1) {
+        Matcher m = TERM.matcher(term);
+        if (!m.matches()) {
+            throw new IllegalStateException(term); // PATTERN let it through
         }
         BigDecimal n = new BigDecimal(m.group(1));
         BigDecimal ms = switch (m.group(2)) {

@@ -728,6 +728,37 @@ class ScenarioParserTest {
         assertThat(Durations.parse("0T1")).isEqualTo(Duration.ZERO);
     }
 
+    /** §13 row 7: the next failback probe at +1800 + 32 + 1800 s: configured seconds plus a T1-derived span. */
+    @Test
+    void aDurationMayBeASumOfTermsEachInItsOwnUnit() {
+        assertThat(Durations.parse("5s + 64T1", Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(11_400));
+        assertThat(Durations.parse("1800s+64T1+1800s")).isEqualTo(Duration.ofMillis(3_632_000));
+        assertThat(Durations.parse("79T1 + 4s", Duration.ofMillis(50))).isEqualTo(Duration.ofMillis(7_950));
+        assertThat(Durations.parse("1.5T1 + 1.5T1", Duration.ofMillis(33))).isEqualTo(Duration.ofMillis(100));
+        for (String bad : List.of("5s +", "+ 5s", "5s ++ 1s", "5s  + 1s", "5s - 1s", "5s + 1", "5s,1s", "5s+1S")) {
+            assertThatThrownBy(() -> Durations.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a duration");
+        }
+        Scenario s = parser.withT1(Duration.ofMillis(100)).parse(minimal("""
+                steps:
+                  - name: probe
+                    action: {wait: 1s}
+                    expect: {phone: v3-1, event: failback-probe, at: 5s + 64T1, tolerance: 0.5T1}
+                """), null);
+        assertThat(s.steps().get(0).expectations().get(0).timing()).isEqualTo(Timing.at(Duration.ofMillis(11_400)));
+        // in a metric expression's value, without spaces (the value is one word)
+        assertThat(MetricExpression.parse("failoverLatency.max < 3s+1T1", Duration.ofMillis(100)).test(3_099))
+                .isTrue();
+        assertThat(MetricExpression.parse("failoverLatency.max < 3s+1T1", Duration.ofMillis(100)).test(3_100))
+                .isFalse();
+        assertThatThrownBy(() -> parser.parse(minimal("""
+                steps:
+                  - name: probe
+                    action: {wait: "1s + x"}
+                """), "sum.yaml")).isInstanceOf(ScenarioException.class).hasMessageContaining("steps[0].action.wait")
+                .hasMessageContaining("\"1s + x\" is not a duration");
+    }
+
     @Test
     void serverOverridesFromTheCommandLineReplaceOneRoleAndNameWhatIsWrong() {
         String steps = "steps:\n  - {name: wait, action: {wait: 1s}}\n";
