@@ -293,7 +293,7 @@ public final class SipWorld implements SipSignalling {
 
     private void wire(OutboundRequest r) {
         log(r, false);
-        Server server = servers.get(r.server().hostPort());
+        Server server = serverAt(r.server());
         if (r.method() == Method.ACK) {
             return; // end to end, nothing to answer
         }
@@ -310,6 +310,16 @@ public final class SipWorld implements SipSignalling {
                 r.listener().onTimeout(r);
             }
         });
+    }
+
+    /** The server at a line's server address, or null (a black hole): compared field by field, no string built. */
+    private Server serverAt(io.sipfleet.device.config.ServerConfig c) {
+        for (Server s : servers.values()) {
+            if (s.port == c.port() && s.host.equals(c.address())) {
+                return s;
+            }
+        }
+        return servers.get(c.hostPort()); // another spelling of the address (an IPv6 literal in brackets)
     }
 
     private void scheduleRetransmission(Tx tx, int k, SipTimers timers) {
@@ -347,7 +357,7 @@ public final class SipWorld implements SipSignalling {
     private void log(OutboundRequest r, boolean retransmission) {
         sent++;
         if (logging) {
-            Server s = servers.get(r.server().hostPort());
+            Server s = serverAt(r.server());
             packets.add(new Packet(scheduler.now(), r.phoneId(), r.line(), r.method(), r.purpose(),
                     s == null ? r.server().hostPort() : s.name, r.callId(), r.cseq(), retransmission,
                     r.credentials() != null, r.id()));
