@@ -83,6 +83,49 @@ class VirtualRunTest {
         assertThat(rateEntry.at("/data/series").size()).isEqualTo(lines.size() - 1);
     }
 
+    /**
+     * The scenario's faults act in virtual time, decided by the fault engine: a {@code respond 503} on the primary moves
+     * a re-registering phone to the backup at once (§4), a {@code blackhole} at the V3 budget (15 T1), each exactly.
+     */
+    @Test
+    void faultsActOnVirtualTimeAtTheirInstants() {
+        Scenario s = parser.parse("""
+                apiVersion: sipfleet/v1
+                kind: Scenario
+                metadata: {name: virtual-faults}
+                clock: virtual
+                fleets:
+                  - {name: f, model: V3, count: 3, firstUser: 3001, password: "pw{user}", line: {keepAliveInterval: 0}}
+                  - {name: g, model: V3, count: 2, firstUser: 3101, password: "pw{user}", line: {keepAliveInterval: 0}}
+                steadyState:
+                  - {fleet: f, state: registered, within: 5s}
+                  - {fleet: g, state: registered, within: 5s}
+                steps:
+                  - name: primary answers 503
+                    action:
+                      - {fault: {name: busy, type: respond, target: primary, params: {status: 503}}}
+                      - {register: 1, fleet: f}
+                    expect:
+                      - {fleet: f, event: failover, at: 0s, tolerance: 0ms}
+                      - {fleet: f, on: backup, within: 1s}
+                  - name: primary a black hole
+                    action:
+                      - {removeFault: busy}
+                      - {fault: {name: hole, type: blackhole, target: primary}}
+                      - {register: 1, fleet: g}
+                    expect:
+                      - {fleet: g, event: failover, at: 15T1, tolerance: 0ms}
+                      - {fleet: g, event: registered, server: backup, at: 15T1, tolerance: 0ms}
+                      - {phone: f-1, on: backup}
+                rollbacks:
+                  - {removeFault: hole}
+                """, "virtual-faults");
+        RunReport r = ScenarioRunner.virtual(s, null).run();
+        System.out.println(TextSummary.of(r));
+        assertThat(r.verdict()).as(TextSummary.of(r)).isEqualTo(Verdict.PASSED);
+        assertThat(r.cleanup()).as("the rollback removed the one fault left").noneMatch(l -> l.startsWith("fault"));
+    }
+
     @Test
     void twoRunsWithTheSameSeedGiveByteIdenticalJournals() throws IOException {
         Scenario s = storm(2_000, 42);
