@@ -302,12 +302,18 @@ public final class SipWorld implements SipSignalling {
         deliver(tx);
         SipTimers timers = new SipTimers(r.t1());
         if (!r.server().transport().reliable()) {
-            scheduleRetransmission(tx, 1, timers);
+            scheduleRetransmission(tx, 1, timers); // Timer B/F is scheduled after the last retransmission
+        } else {
+            scheduleTimeout(tx, timers.transactionTimeout());
         }
-        tx.timeout = scheduler.schedule(timers.transactionTimeout(), () -> {
+    }
+
+    /** Timer B/F, {@code delay} from now: one timer per transaction at a time (a fleet keeps fewer pending). */
+    private void scheduleTimeout(Tx tx, long delay) {
+        tx.timeout = scheduler.schedule(delay, () -> {
             if (tx.alive) {
                 end(tx);
-                r.listener().onTimeout(r);
+                tx.r.listener().onTimeout(tx.r);
             }
         });
     }
@@ -325,10 +331,12 @@ public final class SipWorld implements SipSignalling {
     private void scheduleRetransmission(Tx tx, int k, SipTimers timers) {
         boolean invite = tx.r.method().invite();
         long at = timers.retransmissionOffset(k, invite);
+        long previous = timers.retransmissionOffset(k - 1, invite);
         if (at >= timers.transactionTimeout()) {
+            scheduleTimeout(tx, timers.transactionTimeout() - previous);
             return;
         }
-        long delay = at - timers.retransmissionOffset(k - 1, invite);
+        long delay = at - previous;
         tx.retransmit = scheduler.schedule(delay, () -> {
             if (!tx.alive || invite && tx.provisional) {
                 return;
