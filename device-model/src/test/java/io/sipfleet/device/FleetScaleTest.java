@@ -1,8 +1,8 @@
 package io.sipfleet.device;
 
 import static io.sipfleet.device.FirmwareProfile.V3;
-import static io.sipfleet.device.testing.SipWorld.Mode.SILENT;
-import static io.sipfleet.device.testing.SipWorld.Mode.UP;
+import static io.sipfleet.device.virtual.SipWorld.Mode.SILENT;
+import static io.sipfleet.device.virtual.SipWorld.Mode.UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sipfleet.device.Outputs.LineState;
@@ -12,7 +12,7 @@ import io.sipfleet.device.event.PhoneEvent.Failover;
 import io.sipfleet.device.event.PhoneEvent.RegisterFailed;
 import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.testing.Sim;
-import io.sipfleet.device.testing.SipWorld;
+import io.sipfleet.device.virtual.SipWorld;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

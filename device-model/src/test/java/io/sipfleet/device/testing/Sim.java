@@ -10,6 +10,7 @@ import io.sipfleet.device.event.PhoneListener;
 import io.sipfleet.device.sip.Method;
 import io.sipfleet.device.time.SipTimers;
 import io.sipfleet.device.time.VirtualScheduler;
+import io.sipfleet.device.virtual.SipWorld;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

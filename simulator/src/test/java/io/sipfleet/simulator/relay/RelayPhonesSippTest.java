@@ -137,8 +137,8 @@ class RelayPhonesSippTest {
             assertThat(r.results()).extracting(x -> x.outcome()).containsOnly(Outcome.PASSED);
             assertThat(r.results().get(1).measured()).as(TextSummary.of(r)).contains("4702@127.0.0.1: failover at +");
             assertThat(r.journal()).as("the journal's observation of relay:p after the failover step")
-                    .anySatisfy(e -> assertThat(e.text()).isEqualTo("fleet relay:p (observed on the wire): "
-                            + "{REGISTERED=1}, on {backup=1}, events {failover=1, registered=1}"));
+                    .anySatisfy(e -> assertThat(e.text()).startsWith("fleet relay:p: "
+                            + "{registered=1}, on {backup=1}, events {failover=1, registered=1}"));
         }
         assertThat(sim.relays()).as("the run's relays stopped").isEmpty();
     }

@@ -2,7 +2,6 @@ package io.sipfleet.simulator.scenario.run;
 
 import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.simulator.fleet.FleetEvent;
-import io.sipfleet.simulator.fleet.ObservablePhone;
 import io.sipfleet.simulator.scenario.Durations;
 import io.sipfleet.simulator.scenario.Expectation;
 import io.sipfleet.simulator.scenario.Expectation.PhoneCount;
@@ -142,9 +141,9 @@ abstract class Check {
     }
 
     /** The first phones of {@code missed} with what they show and their last events. */
-    List<PhoneEvidence> evidence(List<ObservablePhone> missedPhones, Observer obs) {
+    List<PhoneEvidence> evidence(List<RunPhone> missedPhones, Observer obs) {
         List<PhoneEvidence> out = new ArrayList<>();
-        for (ObservablePhone h : missedPhones) {
+        for (RunPhone h : missedPhones) {
             if (out.size() == MAX_EVIDENCE) {
                 break;
             }
@@ -190,17 +189,17 @@ abstract class Check {
             this.s = s;
         }
 
-        private boolean matches(ObservablePhone h, Observer obs) {
-            var line = h.line(s.line());
+        private boolean matches(RunPhone h, Observer obs) {
+            var line = h.brief(s.line());
             String on = line.activeServer();
             io.sipfleet.device.Outputs.LineState state = line.state();
+            var call = line.callState();
             if (s.on() != null && !(s.on().equals("none") ? on == null : s.on().equals(on))) {
                 return false;
             }
             if (s.state() != null && s.state() != state) {
                 return false;
             }
-            var call = h.brief().callState();
             return s.callState() == null || s.callState() == (call == null ? io.sipfleet.device.Outputs.CallState.IDLE : call);
         }
 
@@ -212,20 +211,33 @@ abstract class Check {
             return String.join(", ", w);
         }
 
-        /** @return null when it holds, else the phones that do not (or, for none, those that do) */
-        private List<ObservablePhone> observe(Observer obs, int[] matchedOut) {
-            List<ObservablePhone> phones = obs.phones(s.subject());
-            List<ObservablePhone> yes = new ArrayList<>();
-            List<ObservablePhone> no = new ArrayList<>();
-            for (ObservablePhone h : phones) {
-                (matches(h, obs) ? yes : no).add(h);
+        /**
+         * @param matchedOut gets the phones that match, the phones, and the phones that miss
+         * @return null when it holds, else the first {@link #MAX_EVIDENCE} phones that do not (or, for none, those
+         *         that do)
+         */
+        private List<RunPhone> observe(Observer obs, int[] matchedOut) {
+            List<RunPhone> phones = obs.phones(s.subject());
+            // only the phones the evidence may list are kept (those that do not match, or for none those that do)
+            boolean none = s.phones().kind() == PhoneCount.Kind.NONE;
+            List<RunPhone> kept = new ArrayList<>();
+            int yes = 0;
+            for (RunPhone h : phones) {
+                boolean m = matches(h, obs);
+                if (m) {
+                    yes++;
+                }
+                if (m == none && kept.size() < MAX_EVIDENCE) {
+                    kept.add(h);
+                }
             }
-            matchedOut[0] = yes.size();
+            matchedOut[0] = yes;
             matchedOut[1] = phones.size();
-            if (counts(s.phones(), yes.size(), phones.size())) {
+            matchedOut[2] = none ? yes : phones.size() - yes;
+            if (counts(s.phones(), yes, phones.size())) {
                 return null;
             }
-            return s.phones().kind() == PhoneCount.Kind.NONE ? yes : no;
+            return kept;
         }
 
         private String figure(int[] m, long nowMs) {
@@ -239,34 +251,34 @@ abstract class Check {
                 return;
             }
             long deadline = startMs + timing().duration().toMillis();
-            int[] m = new int[2];
+            int[] m = new int[3];
             switch (timing().mode()) {
                 case WITHIN -> {
-                    List<ObservablePhone> missed = observe(obs, m);
+                    List<RunPhone> missed = observe(obs, m);
                     if (missed == null) {
                         decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
                     } else if (nowMs >= deadline) {
                         decide(Outcome.FAILED, figure(m, nowMs), "not within " + window() + ": " + figure(m, nowMs),
-                                evidence(missed, obs), missed.size(), nowMs);
+                                evidence(missed, obs), m[2], nowMs);
                     }
                 }
                 case AT -> {
                     if (nowMs >= deadline) {
-                        List<ObservablePhone> missed = observe(obs, m);
+                        List<RunPhone> missed = observe(obs, m);
                         if (missed == null) {
                             decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
                         } else {
                             decide(Outcome.FAILED, figure(m, nowMs), "not so at " + window() + ": " + figure(m, nowMs),
-                                    evidence(missed, obs), missed.size(), nowMs);
+                                    evidence(missed, obs), m[2], nowMs);
                         }
                     }
                 }
                 case FOR -> {
-                    List<ObservablePhone> missed = observe(obs, m);
+                    List<RunPhone> missed = observe(obs, m);
                     if (missed != null) {
                         decide(Outcome.FAILED, figure(m, nowMs), "did not hold for " + window() + ": "
                                 + (heldSince < 0 ? "not so at the start" : "held until " + rel(heldSince)) + ", then "
-                                + figure(m, nowMs), evidence(missed, obs), missed.size(), nowMs);
+                                + figure(m, nowMs), evidence(missed, obs), m[2], nowMs);
                     } else {
                         heldSince = nowMs;
                         if (nowMs >= deadline) {
@@ -284,13 +296,13 @@ abstract class Check {
             if (decided() || unobservable(obs, s.subject(), nowMs)) {
                 return;
             }
-            int[] m = new int[2];
-            List<ObservablePhone> missed = observe(obs, m);
+            int[] m = new int[3];
+            List<RunPhone> missed = observe(obs, m);
             if (missed == null) {
                 decide(Outcome.PASSED, figure(m, nowMs), null, List.of(), 0, nowMs);
             } else {
                 decide(Outcome.FAILED, figure(m, nowMs), "not so: " + figure(m, nowMs), evidence(missed, obs),
-                        missed.size(), nowMs);
+                        m[2], nowMs);
             }
         }
     }
@@ -312,7 +324,7 @@ abstract class Check {
         }
 
         /** The phone's first event that counts, or null. */
-        private PhoneEvent seen(ObservablePhone h, Observer obs, boolean exact) {
+        private PhoneEvent seen(RunPhone h, Observer obs, boolean exact) {
             long d = timing().duration().toMillis();
             long from = timing().mode() == Timing.Mode.AT ? startMs + d - s.tolerance().toMillis() : startMs;
             long to = timing().mode() == Timing.Mode.AT ? startMs + d + s.tolerance().toMillis() : startMs + d;
@@ -327,7 +339,7 @@ abstract class Check {
         }
 
         /** The phone's first event of the type since the start, in or out of the window (for the figure). */
-        private PhoneEvent first(ObservablePhone h, Observer obs) {
+        private PhoneEvent first(RunPhone h, Observer obs) {
             for (FleetEvent fe : obs.events(h, true)) {
                 PhoneEvent e = fe.event();
                 if (e.type().equals(s.event()) && e.at() >= startMs
@@ -353,11 +365,11 @@ abstract class Check {
             if (!due && (s.phones().kind() == PhoneCount.Kind.NONE || timing().mode() == Timing.Mode.AT)) {
                 return; // "none" and "at" are decided once their window is over
             }
-            List<ObservablePhone> phones = obs.phones(s.subject());
-            List<ObservablePhone> saw = new ArrayList<>();
-            List<ObservablePhone> not = new ArrayList<>();
+            List<RunPhone> phones = obs.phones(s.subject());
+            List<RunPhone> saw = new ArrayList<>();
+            List<RunPhone> not = new ArrayList<>();
             List<Long> instants = new ArrayList<>();
-            for (ObservablePhone h : phones) {
+            for (RunPhone h : phones) {
                 PhoneEvent e = seen(h, obs, due);
                 if (e == null) {
                     not.add(h);
@@ -374,16 +386,16 @@ abstract class Check {
             if (holds) {
                 decide(Outcome.PASSED, figure, null, List.of(), 0, nowMs);
             } else {
-                List<ObservablePhone> missed = s.phones().kind() == PhoneCount.Kind.NONE ? saw : not;
+                List<RunPhone> missed = s.phones().kind() == PhoneCount.Kind.NONE ? saw : not;
                 decide(Outcome.FAILED, figure, s.event() + " not seen " + expected() + " by "
                         + wanted(s.phones(), phones.size()) + " phones: " + figure, evidence(missed, obs), missed.size(),
                         nowMs);
             }
         }
 
-        private String figure(List<ObservablePhone> phones, List<ObservablePhone> saw, List<Long> instants, Observer obs) {
+        private String figure(List<RunPhone> phones, List<RunPhone> saw, List<Long> instants, Observer obs) {
             if (phones.size() == 1) {
-                ObservablePhone h = phones.get(0);
+                RunPhone h = phones.get(0);
                 PhoneEvent e = saw.isEmpty() ? first(h, obs) : seen(h, obs, true);
                 return h.id() + ": " + (e == null ? "no " + s.event() + " since the start" : s.event() + " at "
                         + rel(e.at())) + " (expected " + expected() + ")";
@@ -416,21 +428,32 @@ abstract class Check {
         }
 
         private boolean judge(long untilMs, long nowMs, Observer obs, boolean exact, boolean end) {
-            List<ObservablePhone> offenders = new ArrayList<>();
+            List<RunPhone> offenders = new ArrayList<>();
             PhoneEvent firstSeen = null;
-            for (ObservablePhone h : obs.phones(s.subject())) {
-                for (FleetEvent fe : obs.events(h, exact)) {
-                    PhoneEvent e = fe.event();
-                    if (e.type().equals(s.event()) && e.at() >= startMs && e.at() <= untilMs) {
-                        offenders.add(h);
-                        if (firstSeen == null || e.at() < firstSeen.at()) {
-                            firstSeen = e;
-                        }
+            String span = null;
+            for (RunPhone h : obs.phones(s.subject())) {
+                // newest first (a phone's events are in time order): stop at the first before the start
+                List<FleetEvent> events = obs.events(h, exact);
+                PhoneEvent earliest = null;
+                for (int i = events.size() - 1; i >= 0; i--) {
+                    PhoneEvent e = events.get(i).event();
+                    if (e.at() < startMs) {
                         break;
+                    }
+                    if (e.at() <= untilMs && e.type().equals(s.event())) {
+                        earliest = e;
+                    }
+                }
+                if (earliest != null) {
+                    offenders.add(h);
+                    if (firstSeen == null || earliest.at() < firstSeen.at()) {
+                        firstSeen = earliest;
                     }
                 }
             }
-            String span = "from +0ms to " + rel(untilMs);
+            if (!offenders.isEmpty() || end) {
+                span = "from +0ms to " + rel(untilMs);
+            }
             if (!offenders.isEmpty()) {
                 String fig = offenders.size() + " phone" + (offenders.size() == 1 ? "" : "s") + " emitted " + s.event()
                         + ", first " + firstSeen.phone() + " at " + rel(firstSeen.at());

@@ -17,12 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class EventRecorder implements FleetListener {
     private final Set<String> fleets;
+    private final ScenarioRunner.Listener listener;
     private final Map<String, List<FleetEvent>> byPhone = new ConcurrentHashMap<>();
     private final List<FleetEvent> all = Collections.synchronizedList(new ArrayList<>());
 
-    /** @param fleets the run's fleet names */
-    EventRecorder(Set<String> fleets) {
+    /**
+     * @param fleets   the run's fleet names
+     * @param listener hears each event of the run as it is recorded
+     */
+    EventRecorder(Set<String> fleets, ScenarioRunner.Listener listener) {
         this.fleets = Set.copyOf(fleets);
+        this.listener = listener == null ? ScenarioRunner.Listener.NONE : listener;
     }
 
     /** The fleet of a phone id {@code {fleet}-{i}}, or null. */
@@ -38,6 +43,12 @@ final class EventRecorder implements FleetListener {
         }
         byPhone.computeIfAbsent(e.phone(), k -> Collections.synchronizedList(new ArrayList<>())).add(e);
         all.add(e);
+        try {
+            listener.onEvent(e);
+        } catch (RuntimeException x) {
+            System.getLogger(EventRecorder.class.getName()).log(System.Logger.Level.WARNING, "a run listener failed",
+                    x);
+        }
     }
 
     /** The phone's events recorded so far, oldest first (in the order the phone emitted them). */

@@ -2,7 +2,6 @@ package io.sipfleet.simulator.scenario.run;
 
 import io.sipfleet.device.event.PhoneEvent;
 import io.sipfleet.simulator.fleet.FleetEvent;
-import io.sipfleet.simulator.fleet.ObservablePhone;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.scenario.MetricExpression;
 import io.sipfleet.simulator.scenario.MetricExpression.Metric;
@@ -31,7 +30,7 @@ final class Metrics {
     record Measure(double value, String text) {}
 
     static Measure measure(MetricExpression m, String fleet, long fromMs, long toMs, Observer obs) {
-        List<ObservablePhone> phones = obs.phones(fleet);
+        List<RunPhone> phones = obs.phones(fleet);
         String name = m.metric().key() + (m.stat() == null ? "" : "." + m.stat());
         if (m.metric() == Metric.OVERLOADED) {
             String why = null;
@@ -43,7 +42,7 @@ final class Metrics {
             }
             int late = 0;
             FleetEvent first = null;
-            for (ObservablePhone h : phones) {
+            for (RunPhone h : phones) {
                 for (FleetEvent e : obs.events(h, true)) {
                     if (behind(e, o) && e.event().at() >= fromMs && e.event().at() <= toMs) {
                         late++;
@@ -61,7 +60,7 @@ final class Metrics {
         }
         if (m.metric() == Metric.FAILOVER_LATENCY) {
             List<Long> latencies = new ArrayList<>();
-            for (ObservablePhone h : phones) {
+            for (RunPhone h : phones) {
                 Map<Integer, Long> stepStart = new HashMap<>();
                 for (FleetEvent fe : obs.events(h, true)) {
                     PhoneEvent e = fe.event();
@@ -98,7 +97,7 @@ final class Metrics {
             default -> throw new IllegalStateException(m.metric().toString());
         };
         long n = 0;
-        for (ObservablePhone h : phones) {
+        for (RunPhone h : phones) {
             for (FleetEvent e : obs.events(h, true)) {
                 if (e.event().type().equals(type) && e.event().at() >= fromMs && e.event().at() <= toMs) {
                     n++;

@@ -14,7 +14,8 @@ public final class Reports {
 
     /**
      * Writes {@code TEST-{scenario}.xml} (the name JUnit report collectors look for), {@code {scenario}.journal.json}
-     * and {@code {scenario}.summary.txt} into {@code dir} (made when missing).
+     * and {@code {scenario}.summary.txt} into {@code dir} (made when missing); for a {@code clock: virtual} run also
+     * {@code {scenario}.register-rate.csv}, the REGISTER rate per server and second (README "Virtual time").
      *
      * @return the files written
      */
@@ -27,6 +28,12 @@ public final class Reports {
             JUnitXmlReport.write(report, xml);
             JsonJournal.write(report, json);
             Files.writeString(txt, TextSummary.of(report), StandardCharsets.UTF_8);
+            var rate = report.journal().stream().filter(e -> e.kind().equals("register-rate")).findFirst();
+            if (rate.isPresent()) {
+                Path csv = dir.resolve(report.scenario() + ".register-rate.csv");
+                Files.writeString(csv, RegisterRate.csv(rate.get().data()), StandardCharsets.UTF_8);
+                return List.of(xml, json, txt, csv);
+            }
             return List.of(xml, json, txt);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,45 +1,23 @@
 package io.sipfleet.simulator.scenario.run;
 
-import io.sipfleet.device.Key;
-import io.sipfleet.device.Outputs;
-import io.sipfleet.device.config.LineConfig;
-import io.sipfleet.device.config.Transport;
-import io.sipfleet.faults.Direction;
-import io.sipfleet.faults.Fault;
-import io.sipfleet.faults.FaultSpec;
-import io.sipfleet.faults.PhoneSelector;
 import io.sipfleet.simulator.Simulator;
-import io.sipfleet.simulator.builtin.BuiltinServer;
-import io.sipfleet.simulator.builtin.Mode;
 import io.sipfleet.simulator.fleet.Fleet;
 import io.sipfleet.simulator.fleet.FleetEvent;
-import io.sipfleet.simulator.fleet.FleetSpec;
-import io.sipfleet.simulator.fleet.ObservablePhone;
-import io.sipfleet.simulator.fleet.PhoneHandle;
-import io.sipfleet.simulator.relay.ObservedPhone;
-import io.sipfleet.simulator.relay.ObservedPhones;
-import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.scenario.Action;
 import io.sipfleet.simulator.scenario.Expectation;
 import io.sipfleet.simulator.scenario.FleetDef;
 import io.sipfleet.simulator.scenario.Scenario;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * Runs a parsed {@link Scenario} against a running {@link Simulator} in real time and gives its verdict and
- * reports (issue 11, the runner). In order:
+ * Runs a parsed {@link Scenario} and gives its verdict and reports (issue 11, the runner): {@code clock: real} against
+ * a running {@link Simulator} in real time ({@link SimulatorStage}), {@code clock: virtual} against the in-memory
+ * server pair on the device model's virtual clock ({@link VirtualStage}); the phases, the expectations (one
+ * {@link Observer}), the journal and the verdict are the same code for both. In order:
  * <ol>
  *   <li>the relays and fleets are made (the fleets' lines point at the scenario's servers);</li>
  *   <li>the steady state is checked (its {@code within} lets the fleets register); if it does not hold, no step
@@ -68,13 +46,16 @@ public final class ScenarioRunner {
 
         default void onEntry(JournalEntry entry) {}
 
+        /** Each event of the run's phones as it is recorded (real time: on the simulator's event thread). */
+        default void onEvent(io.sipfleet.simulator.fleet.FleetEvent event) {}
+
         default void onFinished(RunReport report) {}
     }
 
     static final String BEFORE = "steady state (before)";
     static final String AFTER = "steady state (after)";
 
-    private final Simulator sim;
+    private final Stage stage;
     private final Scenario scenario;
     private final Listener listener;
     private final Object lock = new Object();
@@ -87,15 +68,9 @@ public final class ScenarioRunner {
     private volatile int stepIndex = -1;
     private volatile Verdict verdict;
 
-    // what the run made, to undo
-    private final Map<String, String> faultIds = new LinkedHashMap<>();
-    private final List<String> addedFaults = new ArrayList<>();
-    private final List<String> relays = new ArrayList<>();
-    private final List<String> fleets = new ArrayList<>();
-    private final Map<String, Mode> builtinModes = new LinkedHashMap<>();
-    private final Map<String, String> externalModes = new LinkedHashMap<>();
     private final Map<String, Long> stepStarts = new LinkedHashMap<>();
-    private EventRecorder recorder;
+    private final Map<Check, Long> lookedAt = new java.util.IdentityHashMap<>();
+    private Observer observer;
     private long runStartMs;
     private long runDeadlineMs;
     private long tickMs;
@@ -104,18 +79,26 @@ public final class ScenarioRunner {
         this(simulator, scenario, Listener.NONE);
     }
 
-    /** @param simulator started, with the built-in servers the scenario uses (or the external ones reachable) */
+    /**
+     * A run of {@code scenario}: {@code clock: real} on {@code simulator}; {@code clock: virtual} in a virtual world
+     * of its own ({@code simulator} is not used and may be null).
+     *
+     * @param simulator started, with the built-in servers the scenario uses (or the external ones reachable)
+     */
     public ScenarioRunner(Simulator simulator, Scenario scenario, Listener listener) {
-        this.sim = java.util.Objects.requireNonNull(simulator, "simulator");
         this.scenario = java.util.Objects.requireNonNull(scenario, "scenario");
         this.listener = listener == null ? Listener.NONE : listener;
-        if (simulator.fleets() == null) {
-            throw new IllegalStateException("the simulator is not started");
+        this.stage = scenario.clock() == Scenario.ClockMode.VIRTUAL ? new VirtualStage(scenario)
+                : new SimulatorStage(java.util.Objects.requireNonNull(simulator, "simulator"), scenario);
+    }
+
+    /** A run of a {@code clock: virtual} scenario: the device model's virtual clock and the in-memory server pair. */
+    public static ScenarioRunner virtual(Scenario scenario, Listener listener) {
+        if (scenario.clock() != Scenario.ClockMode.VIRTUAL) {
+            throw new IllegalArgumentException("scenario " + scenario.metadata().name() + " is clock: "
+                    + scenario.clock().wireName() + "; a virtual run needs clock: virtual");
         }
-        if (scenario.clock() != Scenario.ClockMode.REAL) {
-            throw new IllegalArgumentException("clock: virtual is not run yet (issue 11, virtual-time mode): "
-                    + "this runner runs clock: real");
-        }
+        return new ScenarioRunner(null, scenario, listener);
     }
 
     public Scenario scenario() {
@@ -176,26 +159,24 @@ public final class ScenarioRunner {
         runDeadlineMs = runStartMs + scenario.timeout().toMillis();
         long t1 = scenario.t1().toMillis();
         int phones = scenario.fleets().stream().mapToInt(FleetDef::count).sum();
-        tickMs = phones > 10_000 ? 100 : Math.max(5, Math.min(20, t1 / 5));
+        tickMs = phones > 10_000 ? (scenario.clock() == Scenario.ClockMode.VIRTUAL ? 1000 : 100)
+                : Math.max(5, Math.min(20, t1 / 5)); // virtual: each look walks every phone, and time is free
         List<StepResult> phases = new ArrayList<>();
         List<ExpectationResult> thresholds = new ArrayList<>();
         List<String> rollbackLog = new ArrayList<>();
         List<String> cleanupLog = new ArrayList<>();
         String reason = null;
         Verdict v = null;
-        AutoCloseable listening = null;
         journal("run", null, "run of " + scenario.metadata().name() + " starts (T1 = " + t1 + " ms, timeout "
                 + scenario.timeout().toSeconds() + " s)", Map.of("scenario", scenario.metadata().name(), "t1Ms", t1,
                 "seed", scenario.seed()));
         int ran = 0;
         try {
-            remember();
-            recorder = new EventRecorder(scenario.fleets().stream().map(FleetDef::name).collect(
-                    java.util.stream.Collectors.toSet()));
-            listening = sim.listen(recorder);
+            observer = stage.observer();
+            stage.open(this::journal, listener);
             phase("fleets");
-            startRelays();
-            createFleets();
+            stage.startRelays(this::journal);
+            stage.createFleets(this::journal);
             StepResult before = phase(BEFORE, "steadyState", scenario.steadyState(), List.of(), false, null);
             phases.add(before);
             boolean go = before.outcome() == Outcome.PASSED;
@@ -248,16 +229,15 @@ public final class ScenarioRunner {
             journal("run", phase, "error: " + reason, Map.of("exception", e.getClass().getName()));
             completeSkipped(phases, ran, reason);
         } finally {
+            try {
+                stage.report(this::journal);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "scenario " + scenario.metadata().name() + ": no report", e);
+            }
             state = RunProgress.State.ROLLING_BACK;
             rollbacks(rollbackLog);
             cleanup(cleanupLog);
-            if (listening != null) {
-                try {
-                    listening.close();
-                } catch (Exception e) {
-                    cleanupLog.add("listener not removed: " + e);
-                }
-            }
+            stage.close(cleanupLog);
         }
         if (v == null) {
             List<ExpectationResult> all = new ArrayList<>();
@@ -365,7 +345,7 @@ public final class ScenarioRunner {
                 stopped = observe(checks, now() + w.duration().toMillis(), abortOnFail);
             } else {
                 try {
-                    String done = perform(act);
+                    String done = stage.perform(act);
                     journal("action", name, Describe.action(act) + (done.isEmpty() ? "" : ": " + done),
                             Map.of("path", where));
                 } catch (RuntimeException e) {
@@ -429,9 +409,18 @@ public final class ScenarioRunner {
         while (true) {
             stopIfAsked();
             long now = now();
+            long changes = stage.changes();
             for (Check c : checks) {
                 if (c.decided()) {
                     continue;
+                }
+                if (changes >= 0) {
+                    // virtual time: nothing changed since this check last looked and no deadline passed: it cannot
+                    // be decided now (hours of quiet cost nothing)
+                    Long seen = lookedAt.put(c, changes);
+                    if (seen != null && seen == changes && now < c.nextDueMs()) {
+                        continue;
+                    }
                 }
                 if (c.timed()) {
                     c.tick(now, observer);
@@ -477,308 +466,69 @@ public final class ScenarioRunner {
     }
 
     private void pauseUntil(long atMs) {
-        synchronized (lock) {
-            long left;
-            while (abortReason == null && (left = atMs - now()) > 0) {
-                try {
-                    lock.wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        try {
+            stage.pauseUntil(atMs, lock, () -> abortReason != null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            synchronized (lock) {
+                if (abortReason == null) {
                     abortReason = "interrupted";
                 }
             }
         }
     }
 
-    /** A journal line per fleet at the end of a phase: its counts and the events of the phase by type. */
+    /**
+     * A journal line per fleet at the end of a phase: its counts, the phase's events by type, and when (ms since the
+     * phase's start) the first and the last of each type came, and the last registration on each server: "when is
+     * the last phone on the backup", "when does the last phone fail back".
+     */
     private void observeFleets(String name, long start, long end) {
-        for (String f : fleets) {
-            sim.fleets().fleet(f).ifPresent(fleet -> {
-                Fleet.Summary s = fleet.summary();
-                Map<String, Integer> byType = new TreeMap<>();
-                for (PhoneHandle h : fleet.phones()) {
-                    for (FleetEvent e : recorder.events(h.id())) {
-                        if (e.event().at() >= start && e.event().at() <= end) {
-                            byType.merge(e.event().type(), 1, Integer::sum);
+        for (String f : stage.fleets()) {
+            Fleet.Summary s = stage.summary(f);
+            if (s == null) {
+                continue;
+            }
+            Map<String, Integer> byType = new TreeMap<>();
+            Map<String, Long> firstAt = new TreeMap<>();
+            Map<String, Long> lastAt = new TreeMap<>();
+            Map<String, Long> lastRegisteredOn = new TreeMap<>();
+            for (RunPhone h : observer.phones(f)) {
+                for (FleetEvent e : observer.events(h, false)) {
+                    long at = e.event().at();
+                    if (at >= start && at <= end) {
+                        String type = e.event().type();
+                        byType.merge(type, 1, Integer::sum);
+                        firstAt.merge(type, at - start, Math::min);
+                        lastAt.merge(type, at - start, Math::max);
+                        if (e.event() instanceof io.sipfleet.device.event.PhoneEvent.Registered) {
+                            for (String role : Describe.roles(e.event())) {
+                                lastRegisteredOn.merge(role, at - start, Math::max);
+                            }
                         }
                     }
                 }
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("fleet", f);
-                data.put("byState", s.byState());
-                data.put("byActiveServer", s.byActiveServer());
-                data.put("callsInProgress", s.callsInProgress());
-                data.put("events", byType);
-                journal("observation", name, "fleet " + f + ": " + s.byState() + ", on " + s.byActiveServer()
-                        + ", events " + byType, data);
-            });
-        }
-        for (String r : relays) {
-            observeRelayFleet(name, ObservedPhones.fleetOf(r), start, end);
-        }
-    }
-
-    /** The same journal line for the real phones behind one of the run's relays, as observed on the wire. */
-    private void observeRelayFleet(String name, String fleet, long start, long end) {
-        Map<String, Integer> byState = new TreeMap<>();
-        Map<String, Integer> byServer = new TreeMap<>();
-        Map<String, Integer> byType = new TreeMap<>();
-        for (ObservedPhone p : observed(fleet)) {
-            var b = p.brief();
-            byState.merge(b.state().name(), 1, Integer::sum);
-            if (b.activeServer() != null) {
-                byServer.merge(b.activeServer(), 1, Integer::sum);
             }
-            for (FleetEvent e : p.events(start)) {
-                if (e.event().at() <= end) {
-                    byType.merge(e.event().type(), 1, Integer::sum);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("fleet", f);
+            data.put("byState", s.byState());
+            data.put("byActiveServer", s.byActiveServer());
+            data.put("callsInProgress", s.callsInProgress());
+            data.put("events", byType);
+            data.put("firstAtMs", firstAt);
+            data.put("lastAtMs", lastAt);
+            data.put("lastRegisteredOnMs", lastRegisteredOn);
+            StringBuilder last = new StringBuilder();
+            lastRegisteredOn.forEach((role, t) -> last.append(", last registered on ").append(role).append(" at +")
+                    .append(t).append("ms"));
+            for (String type : List.of("failover", "failback")) {
+                if (lastAt.containsKey(type)) {
+                    last.append(", last ").append(type).append(" at +").append(lastAt.get(type)).append("ms");
                 }
             }
+            journal("observation", name, "fleet " + f + ": " + s.byState() + ", on " + s.byActiveServer()
+                    + ", events " + byType + last, data);
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("fleet", fleet);
-        data.put("observed", true);
-        data.put("byState", byState);
-        data.put("byActiveServer", byServer);
-        data.put("events", byType);
-        journal("observation", name, "fleet " + fleet + " (observed on the wire): " + byState + ", on " + byServer
-                + ", events " + byType, data);
-    }
-
-    // ============================================================================================ observing
-
-    private final Observer observer = new Observer() {
-        @Override
-        public List<ObservablePhone> phones(Expectation.Subject subject) {
-            if (subject.phone() != null) {
-                Optional<? extends ObservablePhone> own = sim.fleets().phone(subject.phone());
-                if (own.isPresent()) {
-                    return List.of(own.get());
-                }
-                return observed(null).stream().filter(p -> p.id().equals(subject.phone()))
-                        .map(ObservablePhone.class::cast).toList();
-            }
-            return phones(subject.fleet());
-        }
-
-        @Override
-        public List<ObservablePhone> phones(String fleet) {
-            if (fleet != null && relayFleet(fleet)) {
-                return List.copyOf(observed(fleet));
-            }
-            if (fleet != null) {
-                return sim.fleets().fleet(fleet).filter(f -> fleets.contains(f.name()))
-                        .<List<ObservablePhone>>map(f -> List.copyOf(f.phones())).orElse(List.of());
-            }
-            List<ObservablePhone> out = new ArrayList<>();
-            for (String f : fleets) {
-                sim.fleets().fleet(f).ifPresent(x -> out.addAll(x.phones()));
-            }
-            out.addAll(observed(null));
-            return out;
-        }
-
-        @Override
-        public List<FleetEvent> events(ObservablePhone phone, boolean exact) {
-            if (phone instanceof ObservedPhone o) {
-                return o.events(runStartMs); // kept by the phone itself, as the relay decided each message
-            }
-            PhoneHandle h = (PhoneHandle) phone;
-            return exact ? recorder.events(h.id(), h.events(runStartMs)) : recorder.events(h.id());
-        }
-
-        @Override
-        public OverloadMonitor overload() {
-            return sim.overload();
-        }
-
-        @Override
-        public String unobservable(Expectation.Subject subject) {
-            return null; // the phones behind the run's relays are observed on the wire (ObservedPhones)
-        }
-    };
-
-    /** Whether {@code fleet} is one of this run's relays' ({@code relay:{name}}). */
-    private boolean relayFleet(String fleet) {
-        return relays.stream().anyMatch(r -> ObservedPhones.fleetOf(r).equals(fleet));
-    }
-
-    /** The phones observed behind this run's relays: those of one relay fleet, or of all of them (null). */
-    private List<ObservedPhone> observed(String fleet) {
-        var all = sim.observedPhones();
-        if (all.isEmpty()) {
-            return List.of();
-        }
-        List<ObservedPhone> out = new ArrayList<>();
-        for (ObservedPhone p : all.get().fleet(fleet)) {
-            if (relays.stream().anyMatch(r -> p.inFleet(ObservedPhones.fleetOf(r)))) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
-    // ============================================================================================ setting up
-
-    /** What the servers are before the run, to put them back at its end. */
-    private void remember() {
-        sim.builtin().ifPresent(g -> g.servers().forEach(s -> builtinModes.put(s.name(), s.mode())));
-        for (Scenario.ServerDef d : scenario.servers().all()) {
-            if (!d.builtin()) {
-                externalModes.put(d.address(), sim.resolveServer(d.address()).map(sim::externalMode).orElse("up"));
-            }
-        }
-    }
-
-    private void startRelays() {
-        for (Scenario.Relay r : scenario.relays()) {
-            int colon = r.listen().lastIndexOf(':');
-            String host = r.listen().substring(0, colon).replace("[", "").replace("]", "");
-            int port = Integer.parseInt(r.listen().substring(colon + 1));
-            String upstream = scenario.servers().byRole(r.upstream()) != null ? serverName(r.upstream()) : r.upstream();
-            try {
-                var relay = sim.startRelay(r.name(), host, port, upstream);
-                relays.add(r.name());
-                journal("relay", "fleets", "relay " + r.name() + " listens on " + relay.listenAddress() + " for "
-                        + upstream, Map.of("relay", r.name()));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("relay " + r.name() + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private void createFleets() {
-        for (FleetDef f : scenario.fleets()) {
-            LineConfig.Builder line = f.line().applyTo(LineConfig.builder());
-            List<String> roles = f.servers();
-            for (int i = 0; i < roles.size() && i < 2; i++) {
-                Transport t = i == 0 ? f.line().transport() : f.line().backupTransport();
-                String[] hp = address(roles.get(i), t);
-                if (i == 0) {
-                    line.registerAddr(hp[0]).registerPort(Integer.parseInt(hp[1]));
-                } else {
-                    line.backupAddr(hp[0]).backupPort(Integer.parseInt(hp[1]));
-                }
-            }
-            FleetSpec spec = new FleetSpec(f.name(), f.model(), f.count(), f.firstUser(), f.password(),
-                    f.authUser() == null ? "" : f.authUser(), f.rampPerSecond(), f.autoAnswer(),
-                    Math.round(f.autoAnswerDelay() * 1000), line);
-            Fleet fleet = sim.fleets().create(spec);
-            fleets.add(fleet.name());
-            journal("fleet", "fleets", "fleet " + f.name() + ": " + f.count() + " " + f.model().name() + " phones on "
-                    + roles, Map.of("fleet", f.name(), "count", f.count(), "servers", roles));
-        }
-    }
-
-    /** Host and port of a role's server for a line with transport {@code t} (the built-in TLS port for TLS). */
-    private String[] address(String role, Transport t) {
-        Scenario.ServerDef d = scenario.servers().byRole(role);
-        if (d == null || d.builtin()) {
-            BuiltinServer s = sim.builtinServer(role).orElseThrow(() -> new IllegalStateException(
-                    "the scenario uses the built-in " + role + " server, and the simulator runs none"));
-            return new String[] {s.host(), Integer.toString(t == Transport.TLS ? s.tlsPort() : s.port())};
-        }
-        return new String[] {d.host(), Integer.toString(d.port())};
-    }
-
-    /** The name the simulator knows a role's server by: the built-in server's name, or host:port. */
-    private String serverName(String role) {
-        Scenario.ServerDef d = scenario.servers().byRole(role);
-        if (d == null) {
-            return role; // a host:port given as it is
-        }
-        if (d.builtin()) {
-            sim.builtinServer(role).orElseThrow(() -> new IllegalStateException("the scenario uses the built-in "
-                    + role + " server, and the simulator runs none"));
-            return role;
-        }
-        return d.address();
-    }
-
-    // ============================================================================================ actions
-
-    /** Carries an action out. @return what it did, for the journal */
-    private String perform(Action a) {
-        if (a instanceof Action.SetAvailability s) {
-            var r = sim.availability(serverName(s.server()), Mode.parse(s.mode()));
-            return r.name() + " (" + r.address() + ") is " + r.mode();
-        }
-        if (a instanceof Action.AddFault f) {
-            Fault fault = sim.addFault(faultSpec(f.fault()));
-            addedFaults.add(fault.id());
-            if (f.fault().name() != null) {
-                faultIds.put(f.fault().name(), fault.id());
-            }
-            return "fault " + fault.id() + " on " + (fault.server() == null ? "every server" : fault.server());
-        }
-        if (a instanceof Action.RemoveFault r) {
-            String id = faultIds.getOrDefault(r.name(), r.name());
-            return sim.removeFault(id) ? "fault " + id + " removed" : "fault " + id + " was not there";
-        }
-        if (a instanceof Action.Hook h) {
-            Outputs.Hook state = "off".equals(h.state()) ? Outputs.Hook.OFF : Outputs.Hook.ON;
-            return each(h.target(), p -> p.hook(state), 1);
-        }
-        if (a instanceof Action.Keys k) {
-            List<Key> keys = Key.parseAll(k.keys(), "keys");
-            return each(k.target(), p -> p.press(keys), 2);
-        }
-        if (a instanceof Action.Register r) {
-            int n = r.line();
-            return each(r.target(), p -> p.register(n), 2);
-        }
-        throw new IllegalArgumentException("not an action to carry out here: " + a);
-    }
-
-    /** On one phone, or on every phone of a fleet paced as the REST fleet commands are. */
-    private String each(Action.Target t, Consumer<io.sipfleet.device.Phone> action, int transactionsPerPhone) {
-        if (t.phone() != null) {
-            PhoneHandle h = sim.fleets().phone(t.phone()).orElseThrow(() -> new IllegalArgumentException(
-                    "no phone " + t.phone() + " (a relay's clients cannot be driven)"));
-            h.command(action);
-            return "phone " + h.id();
-        }
-        Fleet f = sim.fleets().fleet(t.fleet()).filter(x -> fleets.contains(x.name()))
-                .orElseThrow(() -> new IllegalArgumentException("no fleet " + t.fleet() + " of this run"));
-        sim.fleets().forEachPaced(f, action, transactionsPerPhone);
-        return f.phones().size() + " phones of " + f.name();
-    }
-
-    private FaultSpec faultSpec(Action.FaultDef d) {
-        String target = d.target() == null ? null
-                : scenario.servers().byRole(d.target()) != null ? serverName(d.target()) : d.target();
-        Set<String> methods = d.methods() == null ? null : new LinkedHashSet<>(d.methods().stream()
-                .map(m -> m.toUpperCase(Locale.ROOT)).toList());
-        Direction direction = d.direction() == null ? null : Direction.parse(d.direction()).orElseThrow(() ->
-                new IllegalArgumentException("unknown direction " + d.direction()));
-        return new FaultSpec(d.name(), d.type(), target, phones(d.phones()), methods, direction, d.probability(),
-                d.params(), d.startDelaySeconds() == null ? null : Math.round(d.startDelaySeconds() * 1000),
-                d.durationSeconds() == null ? null : Math.round(d.durationSeconds() * 1000));
-    }
-
-    /** A fault's {@code phones} as the parser keeps it ("all" or a one-key map) as a selector. */
-    static PhoneSelector phones(Object v) {
-        if (v == null || "all".equals(v)) {
-            return null;
-        }
-        if (v instanceof Map<?, ?> m) {
-            if (m.get("fleet") instanceof String f) {
-                return new PhoneSelector.Fleet(f);
-            }
-            if (m.get("model") instanceof String model) {
-                return new PhoneSelector.Model(model);
-            }
-            if (m.get("ids") instanceof List<?> ids) {
-                Set<String> out = new HashSet<>();
-                ids.forEach(x -> out.add(String.valueOf(x)));
-                return new PhoneSelector.Ids(out);
-            }
-            if (m.get("sample") instanceof Number pct) {
-                Object seed = m.get("seed");
-                return new PhoneSelector.Sample(pct.doubleValue(), seed instanceof Number n ? n.longValue() : 0);
-            }
-        }
-        throw new IllegalArgumentException("phones: " + v + " is not a phone selector");
     }
 
     // ============================================================================================ the end
@@ -792,16 +542,10 @@ public final class ScenarioRunner {
             String line;
             try {
                 if (a instanceof Action.Wait w) {
-                    long until = now() + w.duration().toMillis();
-                    synchronized (lock) {
-                        long left;
-                        while ((left = until - now()) > 0) {
-                            lock.wait(left);
-                        }
-                    }
+                    stage.pauseUntil(now() + w.duration().toMillis(), lock, () -> false);
                     line = Describe.action(a) + ": ok";
                 } else {
-                    line = Describe.action(a) + ": " + perform(a);
+                    line = Describe.action(a) + ": " + stage.perform(a);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -814,54 +558,10 @@ public final class ScenarioRunner {
         }
     }
 
-    /** Leaves nothing of the run behind: its faults, the servers' availability, its relays, its fleets. */
+    /** Leaves nothing of the run behind (the stage knows what it made), each line in the journal. */
     private void cleanup(List<String> log) {
         phase("cleanup");
-        for (String id : addedFaults) {
-            try {
-                if (sim.removeFault(id)) {
-                    log.add("fault " + id + " removed");
-                }
-            } catch (RuntimeException e) {
-                log.add("fault " + id + " not removed: " + e.getMessage());
-            }
-        }
-        builtinModes.forEach((name, mode) -> sim.builtinServer(name).ifPresent(s -> {
-            if (s.mode() != mode) {
-                try {
-                    sim.availability(name, mode);
-                    log.add("server " + name + " back to " + mode.apiName());
-                } catch (RuntimeException e) {
-                    log.add("server " + name + " not set back to " + mode.apiName() + ": " + e.getMessage());
-                }
-            }
-        }));
-        externalModes.forEach((address, mode) -> {
-            try {
-                String now = sim.resolveServer(address).map(sim::externalMode).orElse("up");
-                if (!now.equals(mode)) {
-                    sim.externalAvailability(address, mode);
-                    log.add("server " + address + " back to " + mode);
-                }
-            } catch (RuntimeException e) {
-                log.add("server " + address + " not set back to " + mode + ": " + e.getMessage());
-            }
-        });
-        for (String r : relays) {
-            if (sim.stopRelay(r)) {
-                log.add("relay " + r + " stopped");
-            }
-        }
-        List<CompletableFuture<Void>> gone = new ArrayList<>();
-        for (String f : fleets) {
-            sim.fleets().delete(f).ifPresent(gone::add);
-        }
-        try {
-            CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            fleets.forEach(f -> log.add("fleet " + f + " deleted"));
-        } catch (Exception e) {
-            log.add("fleets " + fleets + " not all deleted within 60 s: " + e);
-        }
+        stage.cleanup(log);
         for (String line : log) {
             journal("cleanup", "cleanup", line, Map.of());
         }
@@ -890,7 +590,7 @@ public final class ScenarioRunner {
         }
     }
 
-    private static long now() {
-        return System.currentTimeMillis();
+    private long now() {
+        return stage.now();
     }
 }

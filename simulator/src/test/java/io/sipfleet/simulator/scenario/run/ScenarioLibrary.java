@@ -38,10 +38,15 @@ final class ScenarioLibrary {
     private ScenarioLibrary() {
     }
 
-    /** Every scenario file of the library, by file name, sorted: a new file is picked up by itself. */
+    /**
+     * Every real-time scenario file of the library, by file name, sorted: a new file is picked up by itself. The
+     * {@code clock: virtual} ones run in virtual time ({@code VirtualRunTest}): they have no wire to run on here.
+     */
     static List<String> files() {
+        var parser = new io.sipfleet.simulator.scenario.ScenarioParser();
         try (Stream<Path> files = Files.list(DIR)) {
-            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")).sorted().toList();
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .filter(f -> parser.parse(DIR.resolve(f)).clock() == Scenario.ClockMode.REAL).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

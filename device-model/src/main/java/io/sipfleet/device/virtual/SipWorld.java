@@ -1,4 +1,4 @@
-package io.sipfleet.device.testing;
+package io.sipfleet.device.virtual;
 
 import io.sipfleet.device.sip.Credentials;
 import io.sipfleet.device.sip.DigestChallenge;
@@ -21,13 +21,21 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * An in-memory SIP network for tests, on virtual time: the client transaction layer (UDP
- * retransmissions on the RFC 3261 schedule, Timer B/F, TCP sent once) and a redundant pair (or more)
- * of registrar + proxy servers sharing accounts, registrations and dialogs, as a real primary/backup
- * deployment does. Each server's availability can be set at any instant: up, 503, 500, silent,
- * down (UDP: ICMP port unreachable; TCP: connection refused).
+ * An in-memory SIP network on virtual time: the client transaction layer (UDP retransmissions on the
+ * RFC 3261 schedule, Timer B/F, TCP sent once) and a redundant pair (or more) of registrar + proxy
+ * servers sharing accounts, registrations and dialogs, as a real primary/backup deployment does. Each
+ * server's availability can be set at any instant: up, 503, 500, silent, down (UDP: ICMP port
+ * unreachable; TCP: connection refused). What the network does to a message on its way (drop, delay,
+ * duplicate, an answer in the server's place, ICMP) can be decided per message by {@link Faults}, and
+ * a {@link Tap} hears what each server receives and accepts.
  *
- * <p>Every packet a phone sends is logged with its instant, so tests assert exact send times.
+ * <p>The device model's tests use it (with {@code testing.Sim}), and so does the simulator's
+ * {@code clock: virtual} scenario mode: one implementation of the in-memory pair. Plain Java, no
+ * threads, no I/O: every answer is a task on the given scheduler (after {@link #latency}), so a run
+ * is deterministic.
+ *
+ * <p>Every packet a phone sends is logged with its instant (unless {@link #logging} is off), so tests
+ * assert exact send times.
  */
 public final class SipWorld implements SipSignalling {
 
@@ -55,6 +63,85 @@ public final class SipWorld implements SipSignalling {
         }
     }
 
+    /**
+     * What the network does to one message between a phone and a server, decided when it is sent
+     * (a retransmission is a message of its own).
+     *
+     * @param kind    what happens
+     * @param delayMs {@link Kind#DELAY}: how much later it arrives; {@link Kind#DUPLICATE}: the copies' spacing
+     * @param copies  {@link Kind#DUPLICATE}: copies after the original
+     * @param status  {@link Kind#RESPOND}: the answer given in the server's place
+     * @param reason  {@link Kind#RESPOND}: its reason phrase
+     */
+    public record Fate(Kind kind, long delayMs, int copies, int status, String reason) {
+        public static final Fate PASS = new Fate(Kind.PASS, 0, 0, 0, null);
+
+        public enum Kind {
+            /** arrives untouched */
+            PASS,
+            /** never arrives */
+            DROP,
+            /** arrives later */
+            DELAY,
+            /** arrives, followed by copies */
+            DUPLICATE,
+            /** a request never reaches the server; the phone gets this answer instead */
+            RESPOND,
+            /** a closed port: ICMP port unreachable (UDP) or a refused connection (TCP) */
+            UNREACHABLE
+        }
+
+        public static Fate drop() {
+            return new Fate(Kind.DROP, 0, 0, 0, null);
+        }
+
+        public static Fate delay(long ms) {
+            return new Fate(Kind.DELAY, ms, 0, 0, null);
+        }
+
+        public static Fate duplicate(int copies, long spacingMs) {
+            return new Fate(Kind.DUPLICATE, spacingMs, copies, 0, null);
+        }
+
+        public static Fate respond(int status, String reason) {
+            return new Fate(Kind.RESPOND, 0, 0, status, reason);
+        }
+
+        public static Fate unreachable() {
+            return new Fate(Kind.UNREACHABLE, 0, 0, 0, null);
+        }
+    }
+
+    /** Decides what the network does to each message (network faults); {@link #NONE} passes everything. */
+    public interface Faults {
+        Faults NONE = new Faults() {
+            @Override
+            public Fate toServer(OutboundRequest r, Server server, long now) {
+                return Fate.PASS;
+            }
+
+            @Override
+            public Fate fromServer(OutboundRequest r, Server server, int status, long now) {
+                return Fate.PASS;
+            }
+        };
+
+        /** A phone's request (its first send or a retransmission) on its way to {@code server}. */
+        Fate toServer(OutboundRequest r, Server server, long now);
+
+        /** The server's answer with {@code status} on its way back to the phone (RESPOND and UNREACHABLE: lost). */
+        Fate fromServer(OutboundRequest r, Server server, int status, long now);
+    }
+
+    /** Hears what the servers get: for counting (a REGISTER rate per server), never changing anything. */
+    public interface Tap {
+        /** {@code server} received {@code r} (a first send, a retransmission, a copy) at {@code at}, whatever its mode. */
+        default void received(Server server, OutboundRequest r, long at) {}
+
+        /** {@code server} accepted a REGISTER with 200 OK at {@code at}. */
+        default void accepted(Server server, OutboundRequest r, int expires, long at) {}
+    }
+
     /** One packet a phone sent. */
     public record Packet(long at, String phone, int line, Method method, Purpose purpose, String server,
                          String callId, long cseq, boolean retransmission, boolean authorized, long requestId) {}
@@ -72,6 +159,8 @@ public final class SipWorld implements SipSignalling {
     private final List<Packet> packets = new ArrayList<>();
     private final List<Accepted> accepted = new ArrayList<>();
     private boolean logging = true;
+    private Faults faults = Faults.NONE;
+    private Tap tap = new Tap() {};
     private long latency;
     private long nonces;
     private long sent;
@@ -116,6 +205,18 @@ public final class SipWorld implements SipSignalling {
     /** One-way delay of every packet and answer (0 by default: answers come at the instant of the send). */
     public SipWorld latency(long millis) {
         this.latency = millis;
+        return this;
+    }
+
+    /** What the network does to each message from now on ({@link Faults#NONE}: nothing). */
+    public SipWorld faults(Faults f) {
+        this.faults = f == null ? Faults.NONE : f;
+        return this;
+    }
+
+    /** Who hears what the servers receive and accept. */
+    public SipWorld tap(Tap t) {
+        this.tap = t == null ? new Tap() {} : t;
         return this;
     }
 
@@ -192,7 +293,7 @@ public final class SipWorld implements SipSignalling {
 
     private void wire(OutboundRequest r) {
         log(r, false);
-        Server server = servers.get(r.server().hostPort());
+        Server server = serverAt(r.server());
         if (r.method() == Method.ACK) {
             return; // end to end, nothing to answer
         }
@@ -201,23 +302,41 @@ public final class SipWorld implements SipSignalling {
         deliver(tx);
         SipTimers timers = new SipTimers(r.t1());
         if (!r.server().transport().reliable()) {
-            scheduleRetransmission(tx, 1, timers);
+            scheduleRetransmission(tx, 1, timers); // Timer B/F is scheduled after the last retransmission
+        } else {
+            scheduleTimeout(tx, timers.transactionTimeout());
         }
-        tx.timeout = scheduler.schedule(timers.transactionTimeout(), () -> {
+    }
+
+    /** Timer B/F, {@code delay} from now: one timer per transaction at a time (a fleet keeps fewer pending). */
+    private void scheduleTimeout(Tx tx, long delay) {
+        tx.timeout = scheduler.schedule(delay, () -> {
             if (tx.alive) {
                 end(tx);
-                r.listener().onTimeout(r);
+                tx.r.listener().onTimeout(tx.r);
             }
         });
+    }
+
+    /** The server at a line's server address, or null (a black hole): compared field by field, no string built. */
+    private Server serverAt(io.sipfleet.device.config.ServerConfig c) {
+        for (Server s : servers.values()) {
+            if (s.port == c.port() && s.host.equals(c.address())) {
+                return s;
+            }
+        }
+        return servers.get(c.hostPort()); // another spelling of the address (an IPv6 literal in brackets)
     }
 
     private void scheduleRetransmission(Tx tx, int k, SipTimers timers) {
         boolean invite = tx.r.method().invite();
         long at = timers.retransmissionOffset(k, invite);
+        long previous = timers.retransmissionOffset(k - 1, invite);
         if (at >= timers.transactionTimeout()) {
+            scheduleTimeout(tx, timers.transactionTimeout() - previous);
             return;
         }
-        long delay = at - timers.retransmissionOffset(k - 1, invite);
+        long delay = at - previous;
         tx.retransmit = scheduler.schedule(delay, () -> {
             if (!tx.alive || invite && tx.provisional) {
                 return;
@@ -246,29 +365,61 @@ public final class SipWorld implements SipSignalling {
     private void log(OutboundRequest r, boolean retransmission) {
         sent++;
         if (logging) {
-            Server s = servers.get(r.server().hostPort());
+            Server s = serverAt(r.server());
             packets.add(new Packet(scheduler.now(), r.phoneId(), r.line(), r.method(), r.purpose(),
                     s == null ? r.server().hostPort() : s.name, r.callId(), r.cseq(), retransmission,
                     r.credentials() != null, r.id()));
         }
     }
 
-    /** The request reaches the server (or what stands at its address). */
+    /** The request is on its way to the server (or what stands at its address): the network may fault it. */
     private void deliver(Tx tx) {
         Server s = tx.server;
         if (s == null) {
             return; // nobody there: a black hole
         }
-        s.received.merge(tx.r.method(), 1, Integer::sum);
-        switch (s.mode) {
-            case SILENT -> { }
-            case DOWN -> later(() -> {
+        Fate f = faults == Faults.NONE ? Fate.PASS : faults.toServer(tx.r, s, scheduler.now());
+        switch (f.kind()) {
+            case PASS -> arrive(tx);
+            case DROP -> { }
+            case DELAY -> scheduler.schedule(f.delayMs(), () -> {
                 if (tx.alive) {
-                    end(tx);
-                    tx.r.listener().onTransportError(tx.r, tx.r.server().transport().reliable()
-                            ? TransportFailure.TCP_REFUSED : TransportFailure.ICMP_UNREACHABLE);
+                    arrive(tx);
                 }
             });
+            case DUPLICATE -> {
+                arrive(tx);
+                for (int i = 1; i <= f.copies(); i++) {
+                    scheduler.schedule(i * f.delayMs(), () -> {
+                        if (tx.alive) {
+                            arrive(tx);
+                        }
+                    });
+                }
+            }
+            case RESPOND -> answer(tx, SipResponse.of(f.status(), f.reason() == null ? "Fault" : f.reason()));
+            case UNREACHABLE -> unreachable(tx);
+        }
+    }
+
+    private void unreachable(Tx tx) {
+        later(() -> {
+            if (tx.alive) {
+                end(tx);
+                tx.r.listener().onTransportError(tx.r, tx.r.server().transport().reliable()
+                        ? TransportFailure.TCP_REFUSED : TransportFailure.ICMP_UNREACHABLE);
+            }
+        });
+    }
+
+    /** The request reaches the server. */
+    private void arrive(Tx tx) {
+        Server s = tx.server;
+        s.received.merge(tx.r.method(), 1, Integer::sum);
+        tap.received(s, tx.r, scheduler.now());
+        switch (s.mode) {
+            case SILENT -> { }
+            case DOWN -> unreachable(tx);
             case ERROR_503 -> answer(tx, SipResponse.of(503, "Service Unavailable"));
             case ERROR_500 -> answer(tx, SipResponse.of(500, "Server Internal Error"));
             case UP -> process(s, tx);
@@ -276,7 +427,18 @@ public final class SipWorld implements SipSignalling {
     }
 
     private void answer(Tx tx, SipResponse response) {
-        later(() -> {
+        long delay = latency;
+        if (faults != Faults.NONE && tx.server != null) {
+            Fate f = faults.fromServer(tx.r, tx.server, response.status(), scheduler.now());
+            switch (f.kind()) {
+                case DROP, RESPOND, UNREACHABLE -> {
+                    return; // lost on its way back: the phone retransmits (UDP) or waits for Timer B/F
+                }
+                case DELAY -> delay += f.delayMs();
+                default -> { } // a duplicated answer is absorbed by the transaction
+            }
+        }
+        scheduler.schedule(delay, () -> {
             if (!tx.alive) {
                 return;
             }
@@ -351,6 +513,7 @@ public final class SipWorld implements SipSignalling {
         if (logging) {
             accepted.add(new Accepted(scheduler.now(), r.phoneId(), r.line(), s.name, r.purpose(), r.callId(), granted));
         }
+        tap.accepted(s, r, granted, scheduler.now());
         answer(tx, new SipResponse(200, "OK", granted, null));
     }
 
