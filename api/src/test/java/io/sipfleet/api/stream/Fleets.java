@@ -23,7 +23,13 @@ final class Fleets {
      * OPTIONS than this 2-core machine carries beside the tests), no failback during a test.
      */
     static void create(String name, int count, long firstUser, int keepAlive) {
+        create(name, count, firstUser, keepAlive, 0);
+    }
+
+    /** As {@link #create(String, int, long, int)}, powered on at {@code rampPerSecond} (0: as fast as it keeps up). */
+    static void create(String name, int count, long firstUser, int keepAlive, int rampPerSecond) {
         given().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\",\"model\":\"V3\",\"count\":" + count
+                + ",\"rampPerSecond\":" + rampPerSecond
                 + ",\"firstUser\":" + firstUser + ",\"password\":\"pw{user}\",\"line\":{\"registerAddr\":\"127.0.0.2\","
                 + "\"registerPort\":15060,\"backupAddr\":\"127.0.0.3\",\"backupPort\":15060,\"keepAliveInterval\":" + keepAlive + ","
                 + "\"failbackInterval\":3600}}").post("/api/fleets").then().statusCode(201);
