@@ -138,6 +138,40 @@ class RunCommandTest {
     }
 
     @Test
+    void aVirtualTimeScenarioRunsWithoutASimulatorAndWritesItsRegisterRate() throws Exception {
+        Path dir = CliRun.dir("virtual");
+        Files.writeString(dir.resolve("virtual.yaml"), """
+                apiVersion: sipfleet/v1
+                kind: Scenario
+                metadata: {name: virtual}
+                clock: virtual
+                fleets:
+                  - {name: v3, model: V3, count: 100, rampPerSecond: 100}
+                steadyState:
+                  - {fleet: v3, phones: all, state: registered, within: 5s}
+                steps:
+                  - name: silence the primary and register
+                    action:
+                      - {server: primary, mode: silent}
+                      - {register: 1, fleet: v3}
+                    expect:
+                      - {phone: v3-1, event: failover, at: 15T1, tolerance: 0.5T1}
+                      - {fleet: v3, phones: all, on: backup, within: 16T1}
+                rollbacks:
+                  - {server: primary, mode: up}
+                """);
+
+        CliRun.Result r = CliRun.run(dir, BOUND, "run", "virtual.yaml", "--reports", "out");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("scenario virtual: PASSED", "v3-1: failover at +7500ms");
+        // no simulator was started: no warm-up, no SIP stack
+        assertThat(r.stderr()).doesNotContain("warm-up", "phones' SIP stack");
+        assertThat(dir.resolve("out/virtual.register-rate.csv")).content()
+                .startsWith("second,primary_register,primary_accepted,backup_register,backup_accepted");
+    }
+
+    @Test
     void theSilentPrimaryExampleFromTheLibraryExits0() throws Exception {
         // Its threshold 'overloaded == false' fails a run during which the simulator lagged beyond 10% of T1. A fresh
         // JVM on this shared 2-core machine (other builds beside it) did that in 4 of 5 runs at T1 = 100 ms (10 ms: a

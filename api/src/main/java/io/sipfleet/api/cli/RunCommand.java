@@ -168,19 +168,26 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int run(Scenario s, Duration runT1) {
-        Simulator sim;
-        try {
-            sim = Simulator.start(settings(s, runT1), List.of());
-        } catch (Exception e) {
-            err.println("sipfleet run: cannot start the simulator: " + e.getMessage());
-            return Verdict.ERROR.exitCode();
+        ScenarioRunner.Listener progress = quiet ? ScenarioRunner.Listener.NONE : new ProgressPrinter(err);
+        // clock: virtual runs in a world of its own: no simulator, no socket, no warm-up
+        boolean virtual = s.clock() == Scenario.ClockMode.VIRTUAL;
+        Simulator sim = null;
+        if (!virtual) {
+            try {
+                sim = Simulator.start(settings(s, runT1), List.of());
+            } catch (Exception e) {
+                err.println("sipfleet run: cannot start the simulator: " + e.getMessage());
+                return Verdict.ERROR.exitCode();
+            }
+            settle(sim);
         }
-        settle(sim);
         ScenarioRunner runner;
         try {
-            runner = new ScenarioRunner(sim, s, quiet ? ScenarioRunner.Listener.NONE : new ProgressPrinter(err));
+            runner = virtual ? ScenarioRunner.virtual(s, progress) : new ScenarioRunner(sim, s, progress);
         } catch (IllegalArgumentException e) {
-            sim.close();
+            if (sim != null) {
+                sim.close();
+            }
             return invalid(e.getMessage());
         }
         int code = Verdict.ERROR.exitCode();
@@ -196,7 +203,9 @@ final class RunCommand implements Callable<Integer> {
                 err.println("sipfleet run: cannot write the reports into " + reports + ": " + e.getMessage());
                 code = Verdict.ERROR.exitCode();
             } finally {
-                sim.close();
+                if (sim != null) {
+                    sim.close();
+                }
                 guard.finished(code);
             }
         }
