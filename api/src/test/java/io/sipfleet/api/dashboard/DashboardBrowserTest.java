@@ -108,7 +108,13 @@ class DashboardBrowserTest {
 
         // one click: the primary goes down; keep-alive every 1 s, so the fleet is on the backup within 1 + 2 s
         long clicked = System.nanoTime();
-        browser.driver.findElement(By.cssSelector("#servers tr[data-server=primary] button[data-mode=down]")).click();
+        // the servers table is redrawn with every summary: find and click again when the row was replaced meanwhile
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class).until(() -> {
+                    browser.driver.findElement(By.cssSelector("#servers tr[data-server=primary] button[data-mode=down]"))
+                            .click();
+                    return true;
+                });
         awaitTile("onBackup", "4", Duration.ofSeconds(3));
         long tookMs = (System.nanoTime() - clicked) / 1_000_000;
         assertThat(tookMs).as("tiles on the backup after the click, ms").isLessThanOrEqualTo(3000);
@@ -119,7 +125,13 @@ class DashboardBrowserTest {
         browser.screenshot("overview-failover");
 
         // "up": the next failback probe (every 2 s) finds the primary and every phone returns
-        browser.driver.findElement(By.cssSelector("#servers tr[data-server=primary] button[data-mode=up]")).click();
+        // the servers table is redrawn with every summary: find and click again when the row was replaced meanwhile
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class).until(() -> {
+                    browser.driver.findElement(By.cssSelector("#servers tr[data-server=primary] button[data-mode=up]"))
+                            .click();
+                    return true;
+                });
         awaitTile("onPrimary", "4", Duration.ofSeconds(10));
         browser.waiting(Duration.ofSeconds(2)).until(d -> chartLast("primary") == 4 && chartLast("backup") == 0);
         Object markers = browser.driver.executeScript(
