@@ -5,12 +5,12 @@ import io.sipfleet.simulator.stream.StreamFilter;
 import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -52,11 +52,12 @@ public class StreamResource {
                        @Parameter(description = "events that may wait for this client before its oldest are dropped: "
                                + "1 to sipfleet.stream.queue-size (10,000), which is also the default")
                        @QueryParam("queue") String queue,
-                       @jakarta.ws.rs.core.Context SseEventSink sink, @jakarta.ws.rs.core.Context Sse sse) {
+                       @jakarta.ws.rs.core.Context SseEventSink sink,
+                       @jakarta.ws.rs.core.Context HttpServerResponse response) {
         StreamFilter filter = filter(split(fleet), split(phone), events);
         Context context = Vertx.currentContext();
         int capacity = capacity(queue, hub.queueSize());
-        hub.subscribe(filter, capacity, s -> new StreamPump(s, sink, sse, context, hub.json(), hub::closed));
+        hub.subscribe(filter, capacity, s -> new StreamPump(s, sink, response, context, hub.json(), hub::closed));
     }
 
     /** This client's queue: {@code max} unless it asks for fewer; 400 (naming {@code queue}) outside 1..max. */

@@ -113,6 +113,12 @@ final class Fleets {
                 });
         List<SseClient.Event> mine = client.named("phone-event").stream()
                 .filter(e -> ((String) e.data().get("phone")).startsWith(fleet + "-")).toList();
+        long[] delays = mine.stream().mapToLong(e -> e.receivedAt() - ((Number) e.data().get("at")).longValue())
+                .sorted().toArray();
+        System.out.printf("%s: %d phone events on the stream, from the event to the client p50 %d ms, p99 %d ms, "
+                        + "max %d ms (bound %d ms)%n", fleet, delays.length, delays[delays.length / 2],
+                delays[(int) Math.min(delays.length - 1, Math.ceil(delays.length * 0.99) - 1)],
+                delays[delays.length - 1], maxDelayMs);
         for (SseClient.Event e : mine) {
             long at = ((Number) e.data().get("at")).longValue();
             assertThat(e.receivedAt() - at).as("%s %s: ms from the event to the client", e.data().get("phone"),

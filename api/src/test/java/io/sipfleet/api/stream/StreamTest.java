@@ -27,7 +27,7 @@ class StreamTest {
 
     @Test
     void oneClientReceivesEveryEventOfAThousandPhoneFailoverWithinTwoSecondsInOrderPerPhone() throws Exception {
-        Fleets.create("big", 1000, 20_001, 5);
+        Fleets.create("big", 1000, 20_001, 5, 200);
         try (SseClient client = new SseClient(stream + "?fleet=big")) {
             // all registered (on a loaded 2-core machine at T1 = 50 ms a few may have gone to the backup already)
             Fleets.awaitAllRegistered("big", 1000, Duration.ofSeconds(90));
