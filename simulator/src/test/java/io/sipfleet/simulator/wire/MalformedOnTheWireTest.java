@@ -74,7 +74,10 @@ class MalformedOnTheWireTest {
     @AfterEach
     void theHealthyPhoneIsUntouched() {
         List<PhoneEvent> events = rig.events(healthy.id());
-        assertThat(events).filteredOn(e -> !(e instanceof Registering)).singleElement()
+        // a sent-late event is the simulator saying its own send left late (a busy build machine), not something
+        // the hostile peer did to this phone
+        assertThat(events).filteredOn(e -> !(e instanceof Registering) && !(e instanceof PhoneEvent.SentLate))
+                .singleElement()
                 .isInstanceOfSatisfying(Registered.class, r -> assertThat(r.server().role()).isEqualTo("primary"));
         assertThat(healthy.view().line(1).activeServer()).isEqualTo("primary");
     }

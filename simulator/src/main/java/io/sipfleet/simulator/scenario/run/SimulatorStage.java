@@ -1,6 +1,5 @@
 package io.sipfleet.simulator.scenario.run;
 
-import io.sipfleet.device.Key;
 import io.sipfleet.device.Outputs;
 import io.sipfleet.device.config.LineConfig;
 import io.sipfleet.device.config.Transport;
@@ -34,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -187,32 +185,22 @@ final class SimulatorStage implements Stage {
             String id = faultIds.getOrDefault(r.name(), r.name());
             return sim.removeFault(id) ? "fault " + id + " removed" : "fault " + id + " was not there";
         }
-        if (a instanceof Action.Hook h) {
-            Outputs.Hook state = "off".equals(h.state()) ? Outputs.Hook.OFF : Outputs.Hook.ON;
-            return each(h.target(), p -> p.hook(state), 1);
-        }
-        if (a instanceof Action.Keys k) {
-            List<Key> keys = Key.parseAll(k.keys(), "keys");
-            return each(k.target(), p -> p.press(keys), 2);
-        }
-        if (a instanceof Action.Register r) {
-            int n = r.line();
-            return each(r.target(), p -> p.register(n), 2);
-        }
-        throw new IllegalArgumentException("not an action to carry out here: " + a);
+        return PhoneAction.of(a).map(this::each)
+                .orElseThrow(() -> new IllegalArgumentException("not an action to carry out here: " + a));
     }
 
     /** On one phone, or on every phone of a fleet paced as the REST fleet commands are. */
-    private String each(Action.Target t, Consumer<io.sipfleet.device.Phone> action, int transactionsPerPhone) {
+    private String each(PhoneAction a) {
+        Action.Target t = a.target();
         if (t.phone() != null) {
             PhoneHandle h = sim.fleets().phone(t.phone()).orElseThrow(() -> new IllegalArgumentException(
                     "no phone " + t.phone() + " (a relay's clients cannot be driven)"));
-            h.command(action);
+            h.command(a.apply());
             return "phone " + h.id();
         }
         Fleet f = sim.fleets().fleet(t.fleet()).filter(x -> fleets.contains(x.name()))
                 .orElseThrow(() -> new IllegalArgumentException("no fleet " + t.fleet() + " of this run"));
-        sim.fleets().forEachPaced(f, action, transactionsPerPhone);
+        sim.fleets().forEachPaced(f, a.apply(), a.transactionsPerPhone());
         return f.phones().size() + " phones of " + f.name();
     }
 

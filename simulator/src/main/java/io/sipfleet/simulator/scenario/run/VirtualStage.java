@@ -1,6 +1,5 @@
 package io.sipfleet.simulator.scenario.run;
 
-import io.sipfleet.device.Key;
 import io.sipfleet.device.Outputs;
 import io.sipfleet.device.Phone;
 import io.sipfleet.device.PhoneSettings;
@@ -244,23 +243,14 @@ final class VirtualStage implements Stage {
             String id = faultIds.getOrDefault(r.name(), r.name());
             return faults.remove(id) ? "fault " + id + " removed" : "fault " + id + " was not there";
         }
-        if (a instanceof Action.Hook h) {
-            Outputs.Hook state = "off".equals(h.state()) ? Outputs.Hook.OFF : Outputs.Hook.ON;
-            return each(h.target(), p -> p.hook(state));
-        }
-        if (a instanceof Action.Keys k) {
-            List<Key> keys = Key.parseAll(k.keys(), "keys");
-            return each(k.target(), p -> p.press(keys));
-        }
-        if (a instanceof Action.Register r) {
-            int n = r.line();
-            return each(r.target(), p -> p.register(n));
-        }
-        throw new IllegalArgumentException("not an action to carry out here: " + a);
+        return PhoneAction.of(a).map(this::each)
+                .orElseThrow(() -> new IllegalArgumentException("not an action to carry out here: " + a));
     }
 
     /** On one phone, or on every phone of a fleet, all at this instant. */
-    private String each(Action.Target t, Consumer<Phone> action) {
+    private String each(PhoneAction a) {
+        Action.Target t = a.target();
+        Consumer<Phone> action = a.apply();
         if (t.phone() != null) {
             VirtualPhone p = phones.get(t.phone());
             if (p == null) {
