@@ -16,6 +16,7 @@ import io.sipfleet.simulator.fleet.FleetManager;
 import io.sipfleet.simulator.fleet.FleetSpec;
 import io.sipfleet.simulator.relay.FaultRelay;
 import io.sipfleet.simulator.runtime.Capacity;
+import io.sipfleet.simulator.runtime.Collector;
 import io.sipfleet.simulator.runtime.OverloadMonitor;
 import io.sipfleet.simulator.runtime.SelfWatch;
 import io.sipfleet.simulator.runtime.ShardedScheduler;
@@ -173,6 +174,9 @@ public final class Simulator implements AutoCloseable {
 
     /** The watch on the simulator's own lag (README "Overload"): threshold 10% of T1 unless configured. */
     private OverloadMonitor watchOverload(long t1Ms) {
+        String collector = Collector.name();
+        Collector.advice(collector).ifPresentOrElse(a -> LOG.log(System.Logger.Level.WARNING, a),
+                () -> LOG.log(System.Logger.Level.INFO, () -> "garbage collector: " + collector));
         var defaults = OverloadMonitor.Settings.forT1(t1Ms);
         var o = settings.overload();
         var s = new OverloadMonitor.Settings(o.threshold().orElse(defaults.threshold()), o.recovery(),

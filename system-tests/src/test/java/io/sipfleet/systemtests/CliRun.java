@@ -60,6 +60,7 @@ final class CliRun implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseZGC"); // as the README runs it
         cmd.add("-jar");
         cmd.add(ServiceProcess.jar().toAbsolutePath().toString());
         cmd.addAll(List.of(args));

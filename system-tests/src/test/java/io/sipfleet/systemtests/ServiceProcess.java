@@ -250,13 +250,20 @@ public final class ServiceProcess implements AutoCloseable {
         return Commands.run(cmd, Duration.ofSeconds(60)).requireOk().output();
     }
 
+    /** The heap used that {@code jcmd GC.heap_info} tells (G1 and Shenandoah in K, ZGC in M, ...). */
     static long parseHeapUsed(String heapInfo) {
         Pattern used = Pattern.compile("used (\\d+)K");
+        Pattern usedAnyUnit = Pattern.compile("used (\\d+)([KMG])\\b");
         for (String l : heapInfo.split("\n")) {
             if (l.contains("garbage-first heap") || l.contains("Shenandoah") || l.contains("ZHeap")) {
-                Matcher m = used.matcher(l);
+                Matcher m = usedAnyUnit.matcher(l);
                 if (m.find()) {
-                    return Long.parseLong(m.group(1)) * 1024;
+                    long unit = switch (m.group(2)) {
+                        case "G" -> 1024L * 1024 * 1024;
+                        case "M" -> 1024L * 1024;
+                        default -> 1024L;
+                    };
+                    return Long.parseLong(m.group(1)) * unit;
                 }
             }
         }
@@ -430,6 +437,9 @@ public final class ServiceProcess implements AutoCloseable {
 
             List<String> cmd = new ArrayList<>();
             cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+                cmd.add("-XX:+UseZGC"); // as the README starts it, unless the caller chose a collector
+            }
             cmd.addAll(jvmOptions);
             props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.add("-jar");
